@@ -1,0 +1,77 @@
+# Moothall: `make demo` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export MOOTHALL_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/moothall
+
+.PHONY: install demo serve test lint typecheck migrations-check pytest-sqlite pytest-postgres \
+        browser-test assets messages clean
+
+install: $(VENV)/.installed node_modules/.installed src/moothall/static/moothall/moothall.css messages
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Moothall needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+src/moothall/static/moothall/moothall.css: node_modules/.installed scripts/build_assets.sh $(wildcard assets/scss/*.scss)
+	bash scripts/build_assets.sh
+
+assets:
+	bash scripts/build_assets.sh
+
+# Compiled catalogues are committed; recompile when gettext's msgfmt is here.
+messages:
+	@if command -v msgfmt >/dev/null; then $(PY) -m moothall compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+
+demo: install
+	$(PY) -m moothall migrate --noinput
+	$(PY) -m moothall demo
+	$(PY) -m moothall collectstatic --noinput -v 0
+	@echo "Moothall demo: http://127.0.0.1:8000  (stop with Ctrl-C)"
+	@HTTPS=false $(PY) -m moothall db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  HTTPS=false $(PY) -m moothall runserver --noreload 127.0.0.1:8000
+
+test: install lint typecheck migrations-check pytest-sqlite pytest-postgres browser-test
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy src
+
+migrations-check:
+	$(PY) -m moothall makemigrations --check --dry-run
+
+pytest-sqlite:
+	MOOTHALL_VAR_DIR=$(CURDIR)/var/test DATABASE_URL=sqlite:///$(CURDIR)/var/test/db.sqlite3 \
+	  $(BIN)/pytest -m "not browser" -q
+
+pytest-postgres:
+	@if $(PY) scripts/check_postgres.py; then \
+	  DATABASE_URL=$(MOOTHALL_TEST_POSTGRES_URL) $(BIN)/pytest -m "not browser" -q; \
+	else \
+	  if [ -n "$$MOOTHALL_REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable at $(MOOTHALL_TEST_POSTGRES_URL)"; exit 1; fi; \
+	  echo "SKIPPED: PostgreSQL not reachable at $(MOOTHALL_TEST_POSTGRES_URL); the PostgreSQL run was not done."; \
+	fi
+
+browser-test:
+	@if [ -x /usr/bin/chromium ]; then \
+	  MOOTHALL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m browser -q; \
+	else \
+	  if [ -n "$$MOOTHALL_REQUIRE_BROWSER" ]; then echo "Chromium is required but /usr/bin/chromium is missing"; exit 1; fi; \
+	  echo "SKIPPED: no Chromium at /usr/bin/chromium (apt-get install chromium); browser tests were not run."; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules var src/moothall/static/vendor src/moothall/static/moothall/moothall.css

@@ -1,0 +1,1 @@
+"""Moothall: open council business and resident participation, run by the council itself."""

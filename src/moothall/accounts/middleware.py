@@ -1,0 +1,37 @@
+"""Staff must turn on two-factor authentication before they do anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from moothall.accounts.rules import has_mfa, needs_mfa
+
+# Paths a staff member without MFA may still reach: signing in and out, setting
+# up MFA itself, the language switcher, assets.
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/media/", "/favicon")
+
+
+class RequireStaffMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(_ALLOWED_PREFIXES)
+            and needs_mfa(user)
+            and not has_mfa(user)
+        ):
+            messages.warning(
+                request,
+                _("Your role needs two-factor authentication. Set it up to carry on."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

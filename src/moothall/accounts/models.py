@@ -1,0 +1,140 @@
+"""People who sign in, their per-council roles and how sure we are they live somewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone with an account. Email is the identifier; a password is optional."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    postcode = models.CharField(
+        _("postcode"),
+        max_length=8,
+        blank=True,
+        help_text=_("Where the person says they live; tells us their councils and wards."),
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text=_("Platform staff: may use the Django admin.")
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []  # email is the username field; nothing else is asked for
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+
+class Role(models.Model):
+    """A person's role at one council. Residents need no row: being signed in is enough."""
+
+    class Kind(models.TextChoices):
+        COUNCILLOR = "councillor", _("Councillor")
+        OFFICER = "officer", _("Officer")
+        MODERATOR = "moderator", _("Moderator")
+        COUNCIL_ADMIN = "council_admin", _("Council administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    councillor = models.ForeignKey(
+        "councils.Councillor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For a councillor role: their public councillor record."),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "council", "kind"], name="role_unique_per_council"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} at {self.council}"
+
+
+class ResidentVerification(models.Model):
+    """Evidence that a person lives in a council's area, stronger than a declared postcode."""
+
+    class Method(models.TextChoices):
+        LETTER = "letter", _("Code sent by post to the address")
+        IN_PERSON = "in_person", _("Checked in person by an officer")
+        PHONE = "phone", _("Checked by phone by an officer")
+        SSO = "sso", _("Council single sign-on")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verifications"
+    )
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="verifications"
+    )
+    method = models.CharField(max_length=20, choices=Method.choices)
+    reason = models.TextField(help_text=_("What was checked, in the officer's words."))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} verified at {self.council} ({self.get_method_display()})"
