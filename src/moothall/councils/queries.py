@@ -1,0 +1,35 @@
+"""Read-side queries shared by the public site and the API (fixed query counts)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from moothall.councils.models import Council, Councillor, KeyPost, TermOfOffice
+
+
+def councillors_of(council: Council, *, include_former: bool = False) -> QuerySet[Councillor]:
+    """A council's councillors (current ones unless asked) with what a list shows, prefetched."""
+    qs = Councillor.objects.filter(council=council)
+    if not include_former:
+        qs = qs.current()
+    return with_details(qs).order_by("person__name", "pk")
+
+
+def with_details(qs: QuerySet[Councillor]) -> QuerySet[Councillor]:
+    return qs.select_related("person", "party", "ward", "council").prefetch_related(
+        Prefetch("key_posts", queryset=KeyPost.objects.order_by("order", "pk")),
+        Prefetch("terms", queryset=TermOfOffice.objects.order_by("start_date", "pk")),
+    )
+
+
+def councils_with_counts() -> QuerySet[Council]:
+    """Every council with its ward count and current-councillor count annotated."""
+    today = timezone.localdate()
+    current = Q(councillors__terms__end_date__isnull=True) | Q(
+        councillors__terms__end_date__gte=today
+    )
+    return Council.objects.select_related("parent").annotate(
+        ward_count=Count("wards", distinct=True),
+        councillor_count=Count("councillors", filter=current, distinct=True),
+    )
