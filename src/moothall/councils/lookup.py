@@ -49,7 +49,9 @@ def representation_for(postcode: str) -> PostcodeAnswer:
         raise UnknownPostcode(canonical) from None
 
     council_codes = [c for c in (row.county_gss, row.district_gss, row.parish_gss) if c]
-    ward_codes = [c for c in (row.ward_gss, row.division_gss) if c]
+    # A parish with no wards of its own is one electoral area: its "ward" carries
+    # the parish code, so the parish code is looked up among ward codes too.
+    ward_codes = [c for c in (row.ward_gss, row.division_gss, row.parish_gss) if c]
     councils = list(Council.objects.filter(gss_code__in=council_codes))
     council_ids = [c.pk for c in councils]
     wards = {
