@@ -67,6 +67,7 @@ class CouncillorFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Councillor
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     council = factory.SubFactory(CouncilFactory)
@@ -135,3 +136,15 @@ class RoleFactory(factory.django.DjangoModelFactory):
 def give_mfa(user: User) -> TOTP:
     """Turn on TOTP for ``user`` (as if they had scanned the QR code)."""
     return TOTP.activate(user, generate_totp_secret())
+
+
+class ResidentVerificationFactory(factory.django.DjangoModelFactory):
+    """A standing verification, checked in person, with no officer recorded unless given."""
+
+    class Meta:
+        model = "accounts.ResidentVerification"
+
+    user = factory.SubFactory(UserFactory)
+    council = factory.SubFactory(CouncilFactory)
+    method = "in_person"
+    reason = "Saw a council tax bill for the address."

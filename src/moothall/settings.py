@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the bundled Swagger UI files for the API docs page
     "moothall.core",
     "moothall.accounts",
     "moothall.councils",

@@ -56,7 +56,9 @@ def representation_for(postcode: str) -> PostcodeAnswer:
     council_ids = [c.pk for c in councils]
     wards = {
         w.council_id: w
-        for w in Ward.objects.filter(council_id__in=council_ids, gss_code__in=ward_codes)
+        for w in Ward.objects.filter(
+            council_id__in=council_ids, gss_code__in=ward_codes
+        ).select_related("council")
     }
     current = (
         Councillor.objects.current()

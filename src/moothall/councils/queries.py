@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from moothall.councils.models import Council, Councillor, KeyPost, TermOfOffice
+from moothall.councils.models import Council, Councillor, KeyPost, TermOfOffice, Ward
 
 
 def councillors_of(council: Council, *, include_former: bool = False) -> QuerySet[Councillor]:
@@ -33,3 +35,25 @@ def councils_with_counts() -> QuerySet[Council]:
         ward_count=Count("wards", distinct=True),
         councillor_count=Count("councillors", filter=current, distinct=True),
     )
+
+
+def councils_named(q: str = "") -> QuerySet[Council]:
+    """Councils whose official or short name contains ``q`` (all when blank), by nation, name."""
+    words = " ".join(q.split())
+    qs = Council.objects.all()
+    if words:
+        qs = qs.filter(Q(name__icontains=words) | Q(short_name__icontains=words))
+    return qs.order_by("nation", "short_name", "pk")
+
+
+def councillors_of_ward(ward: Ward, *, include_former: bool = False) -> QuerySet[Councillor]:
+    """A ward's councillors (current ones unless asked) with what a list shows, prefetched."""
+    qs = Councillor.objects.filter(ward=ward)
+    if not include_former:
+        qs = qs.current()
+    return with_details(qs).order_by("person__name", "pk")
+
+
+def holds_office(councillor: Councillor, on: dt.date | None = None) -> bool:
+    """Whether one of the councillor's terms is current (no query when terms are prefetched)."""
+    return any(term.is_current(on) for term in councillor.terms.all())

@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+"""The public site. Fixed paths come first: a council's space is /<council-slug>/."""
+
+from django.urls import path
+
+from moothall.public import views
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("your-councils/", views.your_councils, name="your_councils"),
+    path("councils/", views.councils, name="councils"),
+    path("<slug:council>/", views.council, name="council"),
+    path("<slug:council>/brand.css", views.council_brand, name="council_brand"),
+    path("<slug:council>/wards/<slug:ward>/", views.ward, name="ward"),
+    path("<slug:council>/councillors/", views.council_councillors, name="council_councillors"),
+    path(
+        "<slug:council>/councillors/<int:pk>-<slug:slug>/",
+        views.councillor,
+        name="councillor",
+    ),
+]

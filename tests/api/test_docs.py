@@ -1,0 +1,128 @@
+"""The OpenAPI document and the docs page, which must keep to the strict CSP."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_PATHS = {
+    "/api/v1/councils": "list_councils",
+    "/api/v1/councils/{slug}": "get_council",
+    "/api/v1/councils/{slug}/wards": "list_council_wards",
+    "/api/v1/councils/{slug}/councillors": "list_council_councillors",
+    "/api/v1/councillors/{id}": "get_councillor",
+    "/api/v1/postcodes/{postcode}": "get_postcode",
+}
+
+
+class ResourceCollector(HTMLParser):
+    """Every URL the page makes the browser load, and any inline script's text."""
+
+    LOADING_ATTRIBUTES = {"src", "href", "srcset", "poster", "data", "action", "formaction"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts: list[str] = []
+        self.style_attributes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag != "a":  # a link elsewhere is not a resource the page loads
+            self.urls += [v or "" for k, v in attrs if k in self.LOADING_ATTRIBUTES]
+        if "style" in attributes:
+            self.style_attributes.append(tag)
+        self.inline_scripts += [f"{tag} {k}" for k, _ in attrs if k.startswith("on")]
+        if tag == "script" and not attributes.get("src"):
+            self.inline_scripts.append("<script> without src")
+
+
+def test_the_openapi_document_lists_every_endpoint(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["info"]["title"] == "Moothall API"
+    assert document["info"]["version"] == "1"
+    assert {path: ops["get"]["operationId"] for path, ops in document["paths"].items()} == (
+        EXPECTED_PATHS
+    )
+    assert {path: sorted(ops) for path, ops in document["paths"].items()} == {
+        path: ["get"] for path in EXPECTED_PATHS
+    }
+
+
+def test_the_openapi_document_describes_paging_and_the_tier_choices(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/councils"]["get"]["parameters"]}
+    assert sorted(parameters) == ["limit", "nation", "offset", "q", "tier"]
+    assert parameters["limit"]["schema"]["maximum"] == 500
+    assert document["components"]["schemas"]["Tier"]["enum"] == [
+        "county",
+        "district",
+        "unitary",
+        "parish",
+        "combined",
+    ]
+    assert sorted(document["components"]["schemas"]["PagedCouncilOut"]["properties"]) == [
+        "count",
+        "items",
+    ]
+
+
+def test_the_footer_link_names_the_docs_page():
+    assert reverse("api:openapi-view") == "/api/v1/docs"
+    assert reverse("api:openapi-json") == "/api/v1/openapi.json"
+
+
+def test_the_api_root_sends_people_to_the_docs(client):
+    response = client.get("/api/v1/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/api/v1/docs"
+
+
+def test_the_docs_page_loads_nothing_from_another_origin_and_has_no_inline_script(client):
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
+    page = ResourceCollector()
+    page.feed(response.content.decode())
+    assert page.inline_scripts == []
+    assert page.style_attributes == []
+    assert page.urls  # the page does load its stylesheets and scripts
+    assert [url for url in page.urls if not url.startswith("/") or url.startswith("//")] == []
+    assert "/static/ninja/swagger-ui-bundle.js" in page.urls
+    assert "/static/ninja/swagger-ui.css" in page.urls
+    assert "/static/api/docs.js" in page.urls
+
+
+def test_every_file_the_docs_page_loads_from_static_is_served(client):
+    page = ResourceCollector()
+    page.feed(client.get("/api/v1/docs").content.decode())
+
+    static = [url for url in page.urls if url.startswith("/static/")]
+    statuses = {}
+    for url in static:
+        response = client.get(url)
+        statuses[url] = response.status_code
+        response.close()
+    assert set(statuses.values()) == {200}
+
+
+def test_the_docs_page_lists_the_endpoints_for_readers_without_javascript(client):
+    response = client.get("/api/v1/docs")
+
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-xl">Moothall API</h1>' in html
+    assert 'data-openapi-url="/api/v1/openapi.json"' in html
+    assert '<a class="govuk-link" href="/api/v1/openapi.json">' in html
+    for path in EXPECTED_PATHS:
+        assert f"<code>{path}</code>" in html
+    assert "Who represents a postcode" in html
