@@ -28,8 +28,12 @@ def with_details(qs: QuerySet[Councillor]) -> QuerySet[Councillor]:
 def councils_with_counts() -> QuerySet[Council]:
     """Every council with its ward count and current-councillor count annotated."""
     today = timezone.localdate()
-    current = Q(councillors__terms__end_date__isnull=True) | Q(
-        councillors__terms__end_date__gte=today
+    # Both conditions on the same joined term row: a term that has begun and not ended.
+    current = (
+        Q(councillors__terms__end_date__isnull=True) | Q(councillors__terms__end_date__gte=today)
+    ) & (
+        Q(councillors__terms__start_date__isnull=True)
+        | Q(councillors__terms__start_date__lte=today)
     )
     return Council.objects.select_related("parent").annotate(
         ward_count=Count("wards", distinct=True),
