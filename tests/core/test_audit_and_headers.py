@@ -8,14 +8,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_audit_entry_names_actor_council_and_target(officer, council):
-    entry = record("council.branding_changed", actor=officer, council=council, target=council,
-                   colour="#005a30")
+    entry = record(
+        "council.branding_changed", actor=officer, council=council, target=council, colour="#005a30"
+    )
 
     assert AuditEntry.objects.get() == entry
     assert entry.actor == officer
     assert entry.council == council
     assert (entry.target_type, entry.target_id, entry.target_repr) == (
-        "councils.council", str(council.pk), "Mootshire")
+        "councils.council",
+        str(council.pk),
+        "Mootshire",
+    )
     assert entry.details == {"colour": "#005a30"}
 
 

@@ -12,18 +12,30 @@ from moothall import env
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_moothall(*args: str, extra_env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
+def run_moothall(
+    *args: str, extra_env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}
+    }
     clean.update({"MOOTHALL_VAR_DIR": str(tmp_path)}, **extra_env)
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "moothall", *args],
-        capture_output=True, text=True, env=clean, cwd=REPO, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=clean,
+        cwd=REPO,
+        timeout=120,
+        check=False,
     )
 
 
 def test_check_deploy_is_clean_under_production_like_settings(tmp_path):
     result = run_moothall(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         extra_env={
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(60),
@@ -56,7 +68,9 @@ def test_with_nothing_set_it_runs_on_sqlite_with_a_generated_key_kept_in_var(tmp
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("1", True), ("off", False), ("", False)]
+)
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("MOOTHALL_FLAG", raw)
     assert env.env_bool("MOOTHALL_FLAG") is expected

@@ -64,8 +64,10 @@ def test_a_demo_postcode_finds_county_district_and_parish_in_that_order():
     answer = representation_for("mh1 0aa")
 
     assert answer.postcode == "MH1 0AA"
-    assert [(r.council.slug, r.ward.name if r.ward else None, len(r.councillors))
-            for r in answer.representations] == [
+    assert [
+        (r.council.slug, r.ward.name if r.ward else None, len(r.councillors))
+        for r in answer.representations
+    ] == [
         ("mootshire", "Brackenford Central", 1),
         ("brackenford", "Abbey", 2),
         ("brackenford-town", "Brackenford Town", 9),
@@ -81,3 +83,31 @@ def test_the_demo_has_a_former_councillor_after_a_by_election():
     assert not Councillor.objects.current().filter(pk=former.pk).exists()
     assert successor.ward == former.ward
     assert str(successor.terms.get().start_date) == "2024-10-24"
+
+
+def test_the_demo_shows_real_councils_beside_the_fictional_area():
+    output = run_demo()
+
+    assert (
+        "real_councils: register: 6 created, 0 updated, 0 unchanged; Lambeth: 21 wards, 63 councillors"
+        in output
+    )
+    assert sorted(
+        Council.objects.exclude(gss_code__regex=r"^E\d\d9").values_list("short_name", flat=True)
+    ) == [
+        "Cardiff",
+        "Denbighshire",
+        "Kent",
+        "Lambeth",
+        "Maidstone",
+        "Southwark",
+    ]
+    assert Council.objects.get(short_name="Maidstone").parent.short_name == "Kent"
+    assert Councillor.objects.filter(council__short_name="Lambeth").count() == 63
+
+    again = run_demo()
+
+    assert (
+        "real_councils: register: 0 created, 0 updated, 6 unchanged; Lambeth: 21 wards, 63 councillors"
+        in again
+    )
