@@ -30,7 +30,8 @@ assets:
 
 # Compiled catalogues are committed; recompile when gettext's msgfmt is here.
 messages:
-	@if command -v msgfmt >/dev/null; then $(PY) -m moothall compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+	@if command -v msgfmt >/dev/null && compgen -G "src/moothall/locale*/*/LC_MESSAGES/*.po" >/dev/null; then \
+	  $(PY) -m moothall compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
 
 demo: install
 	$(PY) -m moothall migrate --noinput

@@ -11,4 +11,4 @@ cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$vendor/govuk-f
 cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx/"
 cp node_modules/govuk-frontend/LICENSE.txt "$vendor/govuk-frontend/" 2>/dev/null || true
 npx --no-install sass --quiet --no-source-map --style=compressed --load-path=node_modules \
-  assets/scss/moothall.scss src/moothall/static/moothall/moothall.css
+  --load-path=assets/scss assets/scss/moothall.scss src/moothall/static/moothall/moothall.css

@@ -1,7 +1,83 @@
 from __future__ import annotations
 
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context as allauth_context
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+LOGIN_CODE_EMAIL = "account/email/login_code"
+VERIFICATION_EMAILS = (
+    "account/email/email_confirmation",
+    "account/email/email_confirmation_signup",
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Moothall's hooks into allauth (kept small; allauth does the work)."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        if template_prefix == LOGIN_CODE_EMAIL and context.get("code"):
+            request = context.get("request") or self.request
+            reauthentication = bool(context.get("reauthentication"))
+            context = {
+                **context,
+                "code_url": login_code_url(
+                    request, context["code"], reauthentication=reauthentication
+                ),
+                "expires_minutes": max(1, app_settings.LOGIN_BY_CODE_TIMEOUT // 60),
+            }
+        elif template_prefix in VERIFICATION_EMAILS:
+            context = {
+                **context,
+                "expires_minutes": max(1, app_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT // 60),
+            }
+        super().send_mail(template_prefix, email, context)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth asks for the password (or a new code) again before MFA is set up or
+        changed, even straight after signing in. Someone who signed in in this session
+        within the reauthentication window has just proved who they are: staff sent to set
+        up MFA on their first sign-in would otherwise be asked twice in a row.
+        """
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        return required and not signed_in_moments_ago(self.request or allauth_context.request)
+
+
+def login_code_url(request: HttpRequest, code: str, *, reauthentication: bool = False) -> str:
+    """The link in a sign-in email: the "enter your code" page with the code filled in.
+
+    allauth keeps the half-finished sign-in in the session, so the link only
+    works in the browser where it began; anywhere else it leads back to the
+    start. A safe ``next`` the person asked for is carried along.
+    """
+    name = (
+        "account_confirm_reauthentication_code"
+        if reauthentication
+        else "account_confirm_login_code"
+    )
+    query = {"code": code}
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        query["next"] = next_url
+    return request.build_absolute_uri(f"{reverse(name)}?{urlencode(query)}")
+
+
+def signed_in_moments_ago(request: HttpRequest | None) -> bool:
+    """Did the person signed in on ``request`` authenticate within the reauthentication window?"""
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return False
+    # allauth records every authentication step of this session (password, code, MFA).
+    records = get_authentication_records(request, user)
+    if not records:
+        return False
+    return time.time() - records[-1]["at"] < app_settings.REAUTHENTICATION_TIMEOUT

@@ -104,6 +104,11 @@ class Role(models.Model):
             models.UniqueConstraint(
                 fields=["user", "council", "kind"], name="role_unique_per_council"
             ),
+            # Only a councillor role points at a public councillor record.
+            models.CheckConstraint(
+                condition=models.Q(kind="councillor") | models.Q(councillor__isnull=True),
+                name="role_councillor_link_only_for_councillors",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,9 +137,31 @@ class ResidentVerification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revocation_reason = models.TextField(
+        blank=True, help_text=_("Why the verification was withdrawn, in the officer's words.")
+    )
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one standing verification per person and council: a second
+            # one would make the history ambiguous (which one does a revoke end?).
+            models.UniqueConstraint(
+                fields=["user", "council"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="verification_one_active_per_council",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="verification_reason_not_blank"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} verified at {self.council} ({self.get_method_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -3,11 +3,20 @@
 Named predicates answer "may this user do ACTION at this council?". Views,
 the API and commands call :func:`can` (or an access helper built on it) and
 never test roles themselves. The role × action matrix is in tests.
+
+Roles are per council. A person with no role row is a resident (being signed
+in is enough). Platform superusers may take any action at any council. Every
+staff action also needs two-factor authentication (TOTP) turned on.
+
+Each user object caches its roles and its MFA state for the life of the
+object (one request); :func:`forget_cached_permissions` clears that cache
+when a verb changes a person's roles.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from moothall.accounts.models import Role
@@ -17,41 +26,90 @@ STAFF_ROLES = frozenset({Role.Kind.OFFICER, Role.Kind.MODERATOR, Role.Kind.COUNC
 
 
 class Action(enum.StrEnum):
+    # Open the council's back-office at /<council>/staff/.
     VIEW_STAFF_AREA = "view_staff_area"
+    # Search and open the records of people who live in the council's area.
     VIEW_RESIDENTS = "view_residents"
+    # Mark someone as a verified resident, or withdraw that.
     VERIFY_RESIDENT = "verify_resident"
+    REVOKE_VERIFICATION = "revoke_verification"
+    # See who holds roles at the council, grant and revoke them.
     MANAGE_ROLES = "manage_roles"
+    # Read the council's audit log of staff actions.
+    VIEW_AUDIT_LOG = "view_audit_log"
+    # Change the council's own record and policy (name, brand, petition scheme…).
     EDIT_COUNCIL = "edit_council"
+    # Run importers (councillors, meetings) for the council.
     IMPORT_DATA = "import_data"
 
 
+_OFFICERS_AND_ADMINS = frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN})
+_ADMINS = frozenset({Role.Kind.COUNCIL_ADMIN})
+
 # Which council roles may take each action. Platform superusers may take any.
+# Moderators look after contributions, not people's records: they are kept out of
+# the resident register on purpose (UK GDPR data minimisation).
 ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_STAFF_AREA: frozenset(STAFF_ROLES),
-    Action.VIEW_RESIDENTS: frozenset(STAFF_ROLES),
-    Action.VERIFY_RESIDENT: frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN}),
-    Action.MANAGE_ROLES: frozenset({Role.Kind.COUNCIL_ADMIN}),
-    Action.EDIT_COUNCIL: frozenset({Role.Kind.COUNCIL_ADMIN}),
-    Action.IMPORT_DATA: frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN}),
+    Action.VIEW_RESIDENTS: _OFFICERS_AND_ADMINS,
+    Action.VERIFY_RESIDENT: _OFFICERS_AND_ADMINS,
+    Action.REVOKE_VERIFICATION: _OFFICERS_AND_ADMINS,
+    Action.MANAGE_ROLES: _ADMINS,
+    Action.VIEW_AUDIT_LOG: _ADMINS,
+    Action.EDIT_COUNCIL: _ADMINS,
+    Action.IMPORT_DATA: _OFFICERS_AND_ADMINS,
 }
 
 
-def roles_at(user: Any, council: Any) -> frozenset[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    cache = getattr(user, "_moothall_roles", None)
+# --- Facts about a user ------------------------------------------------------
+
+
+def is_active_user(user: Any) -> bool:
+    """Signed in with an account that has not been deactivated."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_platform_admin(user: Any) -> bool:
+    """A superuser of the whole instance (not merely a user of the Django admin)."""
+    return is_active_user(user) and bool(user.is_superuser)
+
+
+def _roles_by_council(user: Any) -> dict[int, frozenset[str]]:
+    cache: dict[int, frozenset[str]] | None = getattr(user, "_moothall_roles", None)
     if cache is None:
-        cache = {}
+        found: dict[int, set[str]] = {}
         for council_id, kind in Role.objects.filter(user=user).values_list("council_id", "kind"):
-            cache.setdefault(council_id, set()).add(kind)
+            found.setdefault(council_id, set()).add(kind)
+        cache = {council_id: frozenset(kinds) for council_id, kinds in found.items()}
         user._moothall_roles = cache
-    return frozenset(cache.get(council.pk, ()))
+    return cache
+
+
+def roles_at(user: Any, council: Any) -> frozenset[str]:
+    """The kinds of role ``user`` holds at ``council`` (empty when inactive or anonymous)."""
+    if not is_active_user(user):
+        return frozenset()
+    return _roles_by_council(user).get(council.pk, frozenset())
+
+
+def holds_staff_role(user: Any) -> bool:
+    """Holds an officer, moderator or council admin role at any council."""
+    if not is_active_user(user):
+        return False
+    return any(kinds & STAFF_ROLES for kinds in _roles_by_council(user).values())
 
 
 def has_mfa(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
+    """Has turned on TOTP two-factor authentication (recovery codes alone do not count)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached: bool | None = getattr(user, "_moothall_has_mfa", None)
+    if cached is None:
+        from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._moothall_has_mfa = cached
+    return cached
 
 
 def needs_mfa(user: Any) -> bool:
@@ -60,15 +118,54 @@ def needs_mfa(user: Any) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return Role.objects.filter(user=user, kind__in=STAFF_ROLES).exists()
+    return holds_staff_role(user)
+
+
+def forget_cached_permissions(user: Any) -> None:
+    """Drop the roles and MFA state cached on ``user`` (after their roles change)."""
+    for attribute in ("_moothall_roles", "_moothall_has_mfa"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+# --- Council-wide decisions --------------------------------------------------
 
 
 def can(user: Any, action: Action, council: Any) -> bool:
     """May ``user`` take ``action`` at ``council``? Staff actions also need MFA turned on."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return False
-    if user.is_superuser:
+    if is_platform_admin(user):
         return has_mfa(user)
     if not roles_at(user, council) & ALLOWED[action]:
         return False
     return has_mfa(user)
+
+
+def actions_at(user: Any, council: Any, actions: Iterable[Action] = tuple(Action)) -> set[Action]:
+    """Which of ``actions`` ``user`` may take at ``council`` (for menus and dashboards)."""
+    return {action for action in actions if can(user, action, council)}
+
+
+# --- Decisions about one person or record ------------------------------------
+
+
+def is_same_person(actor: Any, user: Any) -> bool:
+    return bool(getattr(actor, "pk", None) is not None and actor.pk == user.pk)
+
+
+def can_change_roles_of(actor: Any, user: Any, council: Any) -> bool:
+    """Grant or revoke ``user``'s roles at ``council``. Nobody changes their own roles here:
+    a council admin must not lift themselves, nor lock their council out by mistake."""
+    return can(actor, Action.MANAGE_ROLES, council) and not is_same_person(actor, user)
+
+
+def can_verify_resident(actor: Any, resident: Any, council: Any) -> bool:
+    """Mark ``resident`` as a verified resident of ``council``; never one's own record."""
+    return can(actor, Action.VERIFY_RESIDENT, council) and not is_same_person(actor, resident)
+
+
+def can_revoke_verification(actor: Any, verification: Any) -> bool:
+    """Withdraw ``verification`` (at its own council); never one's own."""
+    own = getattr(actor, "pk", None) is not None and actor.pk == verification.user_id
+    return can(actor, Action.REVOKE_VERIFICATION, verification.council) and not own

@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+"""The council back-office, mounted at /<council>/staff/ (every view gets ``council``, a slug)."""
+
+from django.urls import path
+
+from moothall.staff import views
 
 app_name = "staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("residents/", views.residents, name="residents"),
+    path("residents/<int:user_id>/", views.resident, name="resident"),
+    path("residents/<int:user_id>/verify/", views.verify_resident, name="verify_resident"),
+    path(
+        "verifications/<int:verification_id>/revoke/",
+        views.revoke_verification,
+        name="revoke_verification",
+    ),
+    path("roles/", views.roles, name="roles"),
+    path("roles/<int:role_id>/revoke/", views.revoke_role, name="revoke_role"),
+    path("audit/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def area(council, other_council):
+    """MH1 1AA lies in Mootshire (a county); MH9 9ZZ in Elsewhere (a district)."""
+    factories.PostcodeFactory(
+        postcode="MH1 1AA", county_gss=council.gss_code, district_gss="E07999999"
+    )
+    factories.PostcodeFactory(postcode="MH9 9ZZ", district_gss=other_council.gss_code)
+
+
+@pytest.fixture
+def neighbour(area):
+    """Someone who lives in Elsewhere, not in Mootshire."""
+    return factories.UserFactory(
+        email="nina.neighbour@example.org", name="Nina Neighbour", postcode="MH9 9ZZ"
+    )

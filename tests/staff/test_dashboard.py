@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from tests.staff import html
+
+
+def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer):
+    client.force_login(officer)
+
+    response = client.get("/mootshire/staff/")
+
+    assert response.status_code == 200
+    assert html.h1(response) == "Back-office"
+    assert html.title(response) == "Back-office – Mootshire – Moothall"
+    assert response.context["council"] == council
+    assert "Your roles here: Officer." in html.main_text(response)
+    assert html.links(response) == [("Residents", "/mootshire/staff/residents/")]
+
+
+def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council, council_admin):
+    client.force_login(council_admin)
+
+    response = client.get("/mootshire/staff/")
+
+    assert "Your roles here: Council administrator." in html.main_text(response)
+    assert html.links(response) == [
+        ("Residents", "/mootshire/staff/residents/"),
+        ("Roles", "/mootshire/staff/roles/"),
+        ("Audit log", "/mootshire/staff/audit/"),
+    ]
+
+
+def test_a_moderator_is_told_there_is_nothing_for_them_yet(client, council, moderator):
+    client.force_login(moderator)
+
+    response = client.get("/mootshire/staff/")
+
+    assert response.status_code == 200
+    assert html.links(response) == []
+    assert "There is nothing in the back-office for your role yet." in html.main_text(response)
+
+
+def test_a_platform_admin_without_a_role_sees_everything(client, council, platform_admin):
+    client.force_login(platform_admin)
+
+    response = client.get("/mootshire/staff/")
+
+    text = html.main_text(response)
+    assert "you are here as a platform administrator" in text
+    assert [label for label, _ in html.links(response)] == ["Residents", "Roles", "Audit log"]
+
+
+def test_the_dashboard_only_answers_get(client, council, officer):
+    client.force_login(officer)
+
+    assert client.post("/mootshire/staff/").status_code == 405
