@@ -474,7 +474,7 @@ def _fill(
 @transaction.atomic
 def mootshire(context: DemoContext) -> str:
     """Mootshire: one county, two districts, three parishes, their wards and councillors."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - invented names, not secrets
     names = _Names(rng)
     parties: list[Party | None] = [Party.named(p) for p in PARTIES[:-1]]
     parties.append(Party.named("Independent"))
