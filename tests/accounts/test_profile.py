@@ -183,7 +183,7 @@ def test_the_profile_page_takes_a_fixed_number_of_queries(
 ):
     client.force_login(resident)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10, and one for the roles list
         response = client.get("/accounts/profile/")
 
     assert response.status_code == 200
@@ -330,3 +330,35 @@ def test_update_profile_returns_the_changed_fields_and_updates_the_object(reside
     assert changed == ["name"]
     assert resident.name == "Rita Rees"
     assert User.objects.get(pk=resident.pk).name == "Rita Rees"
+
+
+def test_the_profile_links_a_staff_member_to_each_back_office_they_may_use(
+    client, officer, council
+):
+    client.force_login(officer)
+
+    response = client.get("/accounts/profile/")
+
+    assert response.status_code == 200
+    assert "Officer at Mootshire County Council" in response.text
+    assert 'href="/mootshire/staff/"' in response.text
+    assert "Mootshire staff area" in response.text
+
+
+def test_the_profile_links_a_councillor_to_their_public_page(client, councillor_user):
+    client.force_login(councillor_user)
+
+    response = client.get("/accounts/profile/")
+
+    seat = councillor_user.roles.get().councillor
+    assert "Councillor at Mootshire County Council" in response.text
+    assert f'href="{seat.get_absolute_url()}"' in response.text
+    assert "staff area" not in response.text
+
+
+def test_a_resident_without_roles_sees_no_roles_section(client, resident):
+    client.force_login(resident)
+
+    response = client.get("/accounts/profile/")
+
+    assert "Your roles" not in response.text

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from moothall.accounts.forms import ProfileForm
-from moothall.accounts.models import User
+from moothall.accounts.models import Role, User
 from moothall.accounts.residents import Eligibility, eligibilities_for, update_profile
-from moothall.accounts.rules import has_mfa
+from moothall.accounts.rules import STAFF_ROLES, has_mfa
 from moothall.councils.lookup import UnknownPostcode, representation_for
 from moothall.councils.postcodes import InvalidPostcode
 
@@ -41,8 +41,20 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "mfa_on": has_mfa(user), **_areas(user)},
+        {"form": form, "mfa_on": has_mfa(user), "roles": _roles(user), **_areas(user)},
     )
+
+
+def _roles(user: User) -> list[Role]:
+    """The person's roles, each council's back-office linked where the role is a staff one."""
+    roles = list(
+        user.roles.select_related("council", "councillor__person", "councillor__council").order_by(
+            "council__short_name", "kind"
+        )
+    )
+    for role in roles:
+        role.is_staff_role = role.kind in STAFF_ROLES  # type: ignore[attr-defined]
+    return roles
 
 
 def _areas(user: User) -> dict[str, Any]:
