@@ -33,14 +33,16 @@ messages:
 	@if command -v msgfmt >/dev/null && compgen -G "src/moothall/locale*/*/LC_MESSAGES/*.po" >/dev/null; then \
 	  $(PY) -m moothall compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
 
+# The demo is served over plain http on 127.0.0.1, so HTTPS is off for all of it.
+demo: export HTTPS = false
 demo: install
 	$(PY) -m moothall migrate --noinput
 	$(PY) -m moothall demo
 	$(PY) -m moothall collectstatic --noinput -v 0
 	@echo "Moothall demo: http://127.0.0.1:8000  (stop with Ctrl-C)"
-	@HTTPS=false $(PY) -m moothall db_worker & worker=$$!; \
+	@$(PY) -m moothall db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  HTTPS=false $(PY) -m moothall runserver --noreload 127.0.0.1:8000
+	  $(PY) -m moothall runserver --noreload 127.0.0.1:8000
 
 test: install lint typecheck migrations-check pytest-sqlite pytest-postgres browser-test
 

@@ -7,13 +7,18 @@ test. Nothing is downloaded: Chromium is the system one, and it is told not to r
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from moothall.accounts.models import User
 from tests.public.area import Area, build_area
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -120,3 +125,122 @@ def describe(violations: list[dict]) -> str:
         for node in violation["nodes"][:5]:
             lines.append(f"    at {', '.join(node['target'])}: {node['failureSummary']}")
     return "\n".join(lines)
+
+
+# --- Signed-in visitors, languages and rate limits (account and staff pages) -----------------
+
+PASSWORD = "a long walk by the river"
+SignIn = Callable[[BrowserContext, User], None]
+Speak = Callable[[BrowserContext, str], None]
+
+
+@pytest.fixture
+def fresh_rate_limits() -> Iterator[None]:
+    """allauth counts sign-ins and emailed codes in the cache, which the live server shares."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def with_password(user: User) -> User:
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def speak(live_server) -> Speak:
+    """``speak(context, "cy")``: the language cookie the switcher would set ("en-GB": none)."""
+
+    def set_language(context: BrowserContext, language: str) -> None:
+        if language != "en-GB":
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
+
+    return set_language
+
+
+@pytest.fixture
+def sign_in(live_server) -> SignIn:
+    """``sign_in(context, user)``: a session made by Django's test client, handed to the browser.
+
+    The live server shares the test database, so the session is good there too. allauth
+    keeps no record of this sign-in: pages that ask to confirm it is you will ask.
+    """
+
+    def force_login(context: BrowserContext, user: User) -> None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+
+    return force_login
+
+
+def sign_in_with_password(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Through the real sign-in form, in whatever language the page is in."""
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("form[action='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def submit(page: Page, form: str = "main form[method=post]") -> None:
+    """Press the main button of the form ``form`` (a CSS selector), as a person would."""
+    page.locator(f"{form} button.govuk-button[type=submit]").first.click()
+
+
+class AxeAudit:
+    """Shown one page after another, runs axe on each in ``language``; keeps what it found.
+
+    ``audit(label, path)`` first waits for the browser to be at ``path`` (a form sent or a
+    redirect followed) and for the page's language to be right.
+    """
+
+    def __init__(self, page: Page, language: str) -> None:
+        self.page = page
+        self.language = language
+        self.failures: dict[str, str] = {}
+        self.seen: list[str] = []
+
+    def __call__(self, label: str, path: str) -> None:
+        at_path(self.page, path)
+        html = self.page.locator("html")
+        assert html.get_attribute("lang") == self.language, label
+        violations = axe_violations(self.page)
+        if violations:
+            self.failures[label] = describe(violations)
+        self.seen.append(label)
+
+    def report(self) -> str:
+        return "\n\n".join(f"{label}\n{text}" for label, text in self.failures.items())
+
+
+class ScriptsRan:
+    """Shown one page after another, checks our script started on each (nothing refused it)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.seen: list[str] = []
+
+    def __call__(self, label: str, path: str) -> None:
+        at_path(self.page, path)
+        assert "govuk-frontend-supported" in (
+            self.page.locator("body").get_attribute("class") or ""
+        )
+        self.seen.append(label)
+
+
+def at_path(page: Page, path: str) -> None:
+    """Wait until the browser shows ``path`` (and its query string, when given), fully loaded."""
+
+    def arrived(url: str) -> bool:
+        parts = urlsplit(url)
+        return (f"{parts.path}?{parts.query}" if "?" in path else parts.path) == path
+
+    page.wait_for_url(arrived)
+    page.wait_for_load_state()
