@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,11 @@ class PostcodeForm(forms.Form):
         help_text=_("For example, SW1A 1AA"),
         error_messages={"required": _("Enter a postcode")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The field's id is plain "postcode": the template and the error summary link to it.
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
 
     def clean_postcode(self) -> str:
         """The canonical postcode ("SW1A 1AA"), or a message the resident can act on."""
