@@ -141,3 +141,20 @@ def test_every_public_page_meets_wcag_2_2_aa(
             failures[path] = describe(violations)
 
     assert failures == {}, "\n\n".join(f"{path}\n{text}" for path, text in failures.items())
+
+
+def test_the_council_list_filters_as_a_name_is_typed_without_reloading_the_page(
+    context: BrowserContext, console: Console, area: Area
+):
+    page = console.listen(context.new_page())
+    page.goto("/councils/")
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    page.get_by_label("Council name").press_sequentially("lowd", delay=30)
+
+    expect(page.locator("#council-results table a")).to_have_text(["Lowdale District Council"])
+    expect(page.locator("#council-count")).to_contain_text("1 council matches “lowd”.")
+    expect(page).to_have_url(re.compile(r"/councils/\?q=lowd$"))
+    assert page.evaluate("() => window.notReloaded") is True
+    assert console.csp_violations == []
+    assert console.page_errors == []

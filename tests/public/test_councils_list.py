@@ -141,3 +141,28 @@ def test_a_filter_with_control_characters_is_cleaned_not_refused(client, four_na
 @given(q=st.text(max_size=60))
 def test_no_text_typed_as_a_filter_gives_an_error_page(client, q: str):
     assert client.get("/councils/", {"q": q}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_gets_only_the_results_and_the_count_out_of_band(client):
+    factories.CouncilFactory(name="Lowdale District Council", short_name="Lowdale", slug="lowdale")
+    factories.CouncilFactory(name="Mootshire County Council", short_name="Mootshire", slug="mootshire")
+
+    response = client.get("/councils/", {"q": "low"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert '<a class="govuk-link" href="/lowdale/">Lowdale District Council</a>' in response.text
+    assert "Mootshire County Council" not in response.text
+    assert 'id="council-count" role="status" hx-swap-oob="true"' in response.text
+    assert "1 council matches “low”." in response.text
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.django_db
+def test_without_htmx_the_filter_is_a_whole_page(client):
+    response = client.get("/councils/", {"q": "low"})
+
+    assert "<html" in response.text
+    assert "hx-swap-oob" not in response.text
+    assert 'hx-get="/councils/"' in response.text

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from moothall.councils import queries
@@ -75,11 +75,16 @@ def councils(request: HttpRequest) -> HttpResponse:
         NationGroup(nation=nation, label=str(labels.get(nation, nation)), councils=list(members))
         for nation, members in groupby(queries.councils_named(q), key=lambda c: c.nation)
     ]
-    return render(
-        request,
-        "public/councils.html",
-        {"groups": groups, "q": q, "total": sum(len(g.councils) for g in groups)},
-    )
+    context = {"groups": groups, "q": q, "total": sum(len(g.councils) for g in groups)}
+    if request.headers.get("HX-Request") == "true":
+        # A partial update: the results, and the count swapped out of band.
+        response = render(
+            request, "public/partials/council_filtered.html", {**context, "oob": True}
+        )
+    else:
+        response = render(request, "public/councils.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @dataclass
