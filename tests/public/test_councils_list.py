@@ -146,7 +146,9 @@ def test_no_text_typed_as_a_filter_gives_an_error_page(client, q: str):
 @pytest.mark.django_db
 def test_an_htmx_request_gets_only_the_results_and_the_count_out_of_band(client):
     factories.CouncilFactory(name="Lowdale District Council", short_name="Lowdale", slug="lowdale")
-    factories.CouncilFactory(name="Mootshire County Council", short_name="Mootshire", slug="mootshire")
+    factories.CouncilFactory(
+        name="Mootshire County Council", short_name="Mootshire", slug="mootshire"
+    )
 
     response = client.get("/councils/", {"q": "low"}, HTTP_HX_REQUEST="true")
 
