@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from moothall.accounts import access, domain
 from moothall.accounts.models import Role, User
+from moothall.accounts.residents import eligibility_for
 from moothall.accounts.rules import (
     Action,
     actions_at,
@@ -97,8 +98,6 @@ def residents(request: HttpRequest, council: str) -> HttpResponse:
 @login_required
 @require_safe
 def resident(request: HttpRequest, council: str, user_id: int) -> HttpResponse:
-    from moothall.accounts.residents import eligibility_for  # the sign-in helper's module
-
     here = access.get_council_for(request.user, council, Action.VIEW_RESIDENTS)
     known_email = _known_email(request)
     person = access.get_resident_for(request.user, here, user_id, known_email=known_email)
