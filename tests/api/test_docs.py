@@ -126,3 +126,61 @@ def test_the_docs_page_lists_the_endpoints_for_readers_without_javascript(client
     for path in EXPECTED_PATHS:
         assert f"<code>{path}</code>" in html
     assert "Who represents a postcode" in html
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "$ref"] + [
+            ref for v in node.values() for ref in _refs(v)
+        ]
+    if isinstance(node, list):
+        return [ref for v in node for ref in _refs(v)]
+    return []
+
+
+def test_every_schema_the_openapi_document_refers_to_is_defined(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    refs = set(_refs(document))
+    assert refs  # the answers are described by named schemas
+    assert {ref.rsplit("/", 1)[0] for ref in refs} == {"#/components/schemas"}
+    assert {ref.rsplit("/", 1)[1] for ref in refs} <= set(document["components"]["schemas"])
+
+
+def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    responses = {
+        path: {
+            status: body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+            for status, body in ops["get"]["responses"].items()
+            if status != "200"
+        }
+        for path, ops in document["paths"].items()
+    }
+    assert responses == {
+        "/api/v1/councils": {"422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/wards": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/councillors": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councillors/{id}": {"404": "ErrorOut"},
+        "/api/v1/postcodes/{postcode}": {"400": "ErrorOut", "404": "ErrorOut"},
+    }
+    problem = document["components"]["schemas"]["ValidationProblem"]
+    assert sorted(problem["required"]) == ["loc", "msg", "type"]
+
+
+def test_a_422_answer_has_the_shape_the_openapi_document_gives_it(client):
+    response = client.get("/api/v1/councils?limit=501")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "type": "less_than_equal",
+                "loc": ["query", "limit"],
+                "msg": "Input should be less than or equal to 500",
+                "ctx": {"le": 500},
+            }
+        ]
+    }

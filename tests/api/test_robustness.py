@@ -114,3 +114,23 @@ def test_any_text_in_a_council_sublist_query_is_answered_with_json(client, area,
 )
 def test_the_inputs_that_break_naive_apis_are_answered_with_json(client, area, path):
     _assert_json_below_500(client.get(path))
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_method_the_api_does_not_take_is_a_json_405(client, area, method):
+    response = getattr(client, method)("/api/v1/councils/mootshire")
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json() == {"detail": "Method not allowed."}
+
+
+def test_head_answers_as_get_does_without_a_body(client, area):
+    response = client.head("/api/v1/councils/mootshire/wards")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.content == b""
+    assert client.head("/api/v1/councils/nowhere").status_code == 404

@@ -311,6 +311,22 @@ def test_a_councillor_without_terms_who_comes_back_gets_a_new_open_term(lambeth,
     ]
 
 
+def test_a_councillor_without_terms_left_out_and_back_on_the_same_day_stays_in_office(
+    lambeth, lambeth_xml
+):
+    # A clerk sees "1 ended" after a glitchy answer and imports again the same day.
+    data = lambeth_xml.read_bytes()
+    import_councillors(lambeth, data, today=dt.date(2024, 5, 1))
+    import_councillors(lambeth, without_councillor(data, "169"), today=dt.date(2024, 5, 2))
+
+    summary = import_councillors(lambeth, data, today=dt.date(2024, 5, 2))
+
+    assert (summary.created, summary.updated, summary.unchanged, summary.ended) == (0, 1, 62, 0)
+    peck = Councillor.objects.get(council=lambeth, source_id="169")
+    assert list(peck.terms.values_list("start_date", "end_date")) == [(None, None)]
+    assert Councillor.objects.current(on=dt.date(2024, 5, 3)).filter(pk=peck.pk).exists()
+
+
 def test_ending_leaves_other_councils_and_other_sources_alone(southwark, southwark_xml):
     hand_made = factories.CouncillorFactory(council=southwark)
     elsewhere = factories.CouncillorFactory(source="moderngov", source_id="50000524")

@@ -84,6 +84,7 @@ def test_importing_the_same_file_twice_gives_the_same_rows(fixtures):
             "updated": 0,
             "unchanged": 0,
             "skipped": 0,
+            "terminated": 0,
         },
         {
             "source": str(fixtures / "postcodes_onspd.csv"),
@@ -92,6 +93,7 @@ def test_importing_the_same_file_twice_gives_the_same_rows(fixtures):
             "updated": 0,
             "unchanged": 3,
             "skipped": 0,
+            "terminated": 0,
         },
     ]
 
@@ -215,3 +217,52 @@ def test_an_imported_postcode_answers_who_represents_me(fixtures):
     answer = representation_for("se12qh")
 
     assert [(r.council, r.ward) for r in answer.representations] == [(southwark, ward)]
+
+
+ONSPD_HEADER = "pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,parish,usertype,ctry"
+
+
+def test_a_terminated_postcode_is_kept_in_todays_areas_and_counted(tmp_path):
+    # Last quarter BN43 5FB was live in ward E05007562; ONS has since terminated it
+    # and, as it does for every terminated postcode, placed it in today's ward.
+    factories.PostcodeFactory(
+        postcode="BN43 5FB",
+        ward_gss="E05007562",
+        division_gss="E58001525",
+        district_gss="E07000223",
+        county_gss="E10000032",
+        parish_gss="",
+    )
+    path = tmp_path / "onspd.csv"
+    path.write_text(
+        f"{ONSPD_HEADER}\n"
+        "BN435FB,BN43 5FB,BN43 5FB,198001,202405,E10000032,E58001525,E07000223,E05015123,"
+        "E43000099,0,E92000001\n"
+        "SE1 2QH,SE1  2QH,SE1 2QH,198001,,E99999999,E99999999,E09000028,E05011104,"
+        "E43000218,0,E92000001\n"
+    )
+
+    assert run(path) == (
+        "Postcodes: 2 rows read, 1 created, 1 updated, 0 unchanged, 0 skipped. "
+        "1 of them terminated postcodes, kept."
+    )
+    assert stored() == [
+        ("BN43 5FB", "E05015123", "E58001525", "E07000223", "E10000032", "E43000099"),
+        ("SE1 2QH", "E05011104", "", "E09000028", "", "E43000218"),
+    ]
+    entry = AuditEntry.objects.get(action="postcodes.imported")
+    assert (entry.details["terminated"], entry.details["updated"]) == (1, 1)
+
+
+def test_it_reads_the_year_coded_column_names_taking_the_latest_year(tmp_path):
+    path = tmp_path / "onspd_2025.csv"
+    path.write_text(
+        "pcd7,pcd8,dointr,doterm,lad24cd,cty25cd,ced25cd,lad25cd,wd25cd,parncp25cd,ctry25cd\n"
+        "BN435FB,BN43 5FB,198001,,E07000999,E10000032,E58001525,E07000223,E05007562,"
+        "E04012345,E92000001\n"
+    )
+
+    assert run(path) == "Postcodes: 1 rows read, 1 created, 0 updated, 0 unchanged, 0 skipped."
+    assert stored() == [
+        ("BN43 5FB", "E05007562", "E58001525", "E07000223", "E10000032", "E04012345")
+    ]

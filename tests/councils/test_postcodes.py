@@ -16,13 +16,35 @@ from moothall.councils.postcodes import InvalidPostcode, is_valid_postcode, norm
         ("W1A 0AX", "W1A 0AX"),
         ("DN55 1PT", "DN55 1PT"),
         ("gir 0aa", "GIR 0AA"),
+        ("ec1a1bb", "EC1A 1BB"),
+        ("gy1 1aa", "GY1 1AA"),
+        ("je2 3ab", "JE2 3AB"),
+        ("im1 1aa", "IM1 1AA"),
+        ("bf1 3aa", "BF1 3AA"),
+        ("sw1a\u00a01aa", "SW1A 1AA"),
     ],
 )
 def test_it_normalises_real_postcodes(typed, canonical):
     assert normalise_postcode(typed) == canonical
 
 
-@pytest.mark.parametrize("typed", ["", "hello", "SW1A", "12345", "QX1 1AA", "SW1A 1CA", "SW1A1AAA"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "hello",
+        "SW1A",
+        "12345",
+        "QX1 1AA",
+        "SW1A 1CA",
+        "SW1A1AAA",
+        "BFPO 1234",
+        "ASCN 1ZZ",
+        "FIQQ 1ZZ",
+        "ZZ1 1AA",
+        "ＳＷ1Ａ 1ＡＡ",
+    ],
+)
 def test_it_refuses_text_that_is_not_a_postcode(typed):
     with pytest.raises(InvalidPostcode):
         normalise_postcode(typed)

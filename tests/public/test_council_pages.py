@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -188,6 +189,23 @@ def test_the_councillors_page_lists_former_councillors_apart(client, area: Area)
         "Fred Former</a> (Mootford North)</li>",
         html=True,
     )
+
+
+def test_someone_elected_whose_term_has_not_begun_is_not_listed_as_a_former_councillor(
+    client, area: Area
+):
+    newcomer = factories.CouncillorFactory(
+        council=area.county,
+        ward=area.division,
+        person__name="Nia Newcomer",
+        term__start_date=dt.date.today() + dt.timedelta(days=30),
+    )
+
+    response = client.get("/mootshire/councillors/")
+
+    assert [c.name for c in response.context["current"]] == ["Ada Lovelace"]
+    assert [c.name for c in response.context["former"]] == ["Fred Former"]
+    assertNotContains(response, newcomer.get_absolute_url())
 
 
 def test_the_councillors_page_of_realistic_size_runs_a_fixed_number_of_queries(

@@ -138,6 +138,15 @@ def test_a_councillor_whose_term_has_not_begun_is_not_yet_in_office(client, area
 
     assertContains(response, '<strong class="govuk-tag govuk-tag--blue">Not started yet</strong>')
     assert response.context["in_office"] is False
+    # Elected, not yet in office: never called a former councillor.
+    assert response.context["former"] is False
+    assertContains(
+        response,
+        '<span class="govuk-caption-l">Councillor, Mootshire County Council</span>',
+        html=True,
+    )
+    assertNotContains(response, "no longer holds office")
+    assertNotContains(response, "Former councillor")
 
 
 def test_a_photo_is_shown_with_alt_text_only_from_an_https_address(client, area: Area):

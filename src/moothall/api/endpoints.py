@@ -23,6 +23,7 @@ from moothall.api.schemas import (
     CouncilOut,
     ErrorOut,
     PostcodeOut,
+    ValidationErrorOut,
     WardOut,
 )
 from moothall.councils.lookup import PostcodeAnswer, representation_for
@@ -46,7 +47,7 @@ def _council_or_404(slug: str) -> Council:
 
 @router.get(
     "/councils",
-    response=list[CouncilOut],
+    response={200: list[CouncilOut], 422: ValidationErrorOut},
     url_name="councils",
     operation_id="list_councils",
     summary="Every council, filtered by tier, nation or name",
@@ -86,7 +87,7 @@ def get_council(request: HttpRequest, slug: str) -> Council:
 
 @router.get(
     "/councils/{slug:slug}/wards",
-    response={200: list[WardOut], 404: ErrorOut},
+    response={200: list[WardOut], 404: ErrorOut, 422: ValidationErrorOut},
     url_name="council_wards",
     operation_id="list_council_wards",
     summary="A council's wards or electoral divisions",
@@ -99,7 +100,7 @@ def list_council_wards(request: HttpRequest, slug: str) -> QuerySet[Ward]:
 
 @router.get(
     "/councils/{slug:slug}/councillors",
-    response={200: list[CouncillorOut], 404: ErrorOut},
+    response={200: list[CouncillorOut], 404: ErrorOut, 422: ValidationErrorOut},
     url_name="council_councillors",
     operation_id="list_council_councillors",
     summary="A council's current councillors, or all of them with include_former=true",

@@ -181,6 +181,20 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ValidationProblem(Schema):
+    """One problem with a parameter, as pydantic reports it."""
+
+    type: str = Field(description="A machine-readable kind, e.g. less_than_equal.")
+    loc: list[str | int] = Field(description='Where: e.g. ["query", "limit"].')
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """A parameter out of range or of the wrong kind (status 422)."""
+
+    detail: list[ValidationProblem]
+
+
 class CouncilFilters(Schema):
     tier: Council.Tier | None = None
     nation: Council.Nation | None = None

@@ -1,4 +1,11 @@
-"""UK postcodes: normalising and validating what people type."""
+"""UK postcodes: normalising and validating what people type.
+
+The shape is Royal Mail's for the UK and the Crown dependencies (GY, JE, IM),
+which the ONS postcode directory also covers. Two kinds of "postcode" are
+refused on purpose, because no council's area holds them and the directory
+has no row for them: BFPO numbers ("BFPO 1234"; the forces' BF1 postcodes do
+fit the shape) and the overseas territories' codes ("ASCN 1ZZ", "FIQQ 1ZZ").
+"""
 
 from __future__ import annotations
 

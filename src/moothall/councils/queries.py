@@ -61,3 +61,11 @@ def councillors_of_ward(ward: Ward, *, include_former: bool = False) -> QuerySet
 def holds_office(councillor: Councillor, on: dt.date | None = None) -> bool:
     """Whether one of the councillor's terms is current (no query when terms are prefetched)."""
     return any(term.is_current(on) for term in councillor.terms.all())
+
+
+def is_former(councillor: Councillor, on: dt.date | None = None) -> bool:
+    """Out of office with no term to come: not someone elected whose term has yet to begin."""
+    on = on or timezone.localdate()
+    terms = councillor.terms.all()
+    upcoming = any(t.start_date is not None and t.start_date > on for t in terms)
+    return not upcoming and not any(t.is_current(on) for t in terms)

@@ -157,7 +157,10 @@ def council_councillors(request: HttpRequest, council: str) -> HttpResponse:
     current: list[Councillor] = []
     former: list[Councillor] = []
     for member in queries.councillors_of(found, include_former=True):
-        (current if queries.holds_office(member, today) else former).append(member)
+        if queries.holds_office(member, today):
+            current.append(member)
+        elif queries.is_former(member, today):  # not someone whose term is still to begin
+            former.append(member)
     return render(
         request,
         "public/council_councillors.html",
@@ -181,6 +184,7 @@ def councillor(request: HttpRequest, council: str, pk: int, slug: str) -> HttpRe
             "council": found.council,
             "councillor": found,
             "in_office": queries.holds_office(found, today),
+            "former": queries.is_former(found, today),
             "terms": [(term, _term_state(term, today)) for term in found.terms.all()],
             "key_posts": list(found.key_posts.all()),
         },

@@ -511,11 +511,19 @@ def _sync_terms(
 
     An answer that gives no terms still says the councillor holds the seat, so
     they keep (or get) one open term: with no known start the first time, and
-    starting ``today`` if they come back after their terms were ended.
+    starting ``today`` if they come back after their terms were ended. A term
+    that ends today is opened again: it is the one an earlier import ended today
+    (say, from an answer that briefly left them out), and the seat goes on.
     """
     if not terms:
-        if any(t.end_date is None or t.end_date >= today for t in existing):
+        if any(t.end_date is None or t.end_date > today for t in existing):
             return False
+        ending_today = [t for t in existing if t.end_date == today]
+        if ending_today:
+            term = max(ending_today, key=lambda t: t.pk)
+            term.end_date = None
+            term.save(update_fields=["end_date"])
+            return True
         TermOfOffice.objects.create(councillor=councillor, start_date=today if existing else None)
         return True
 

@@ -24,6 +24,18 @@ parish                  parish          parish
 division (optional)     ced             ced
 ======================  ==============  ==============
 
+Since 2025 ONS names many columns after the year of the boundaries they use
+(``pcd7``, ``wd25cd``, ``lad25cd``, ``cty25cd``, ``ced25cd``, ``parncp25cd``); those
+names are read too, the latest year first, when the names above are absent.
+
+Terminated postcodes (``doterm`` set) are imported like live ones, on purpose:
+ONS places every postcode, live or terminated, in *today's* areas (by its last
+grid reference), so a resident who still writes an old postcode is shown their
+current councils, not old ones. Skipping them would also be wrong for a
+directory that is updated in place: a postcode that was live in last quarter's
+file and is terminated in this one would keep last quarter's areas forever.
+The summary counts them (``terminated``).
+
 ONS writes a placeholder where an area does not apply (``E99999999`` for the
 county of a unitary authority, ``W99999999``, ``S99999999``, ``L99999999``,
 ``M99999999``...). Those, and blanks, are stored as blank.
@@ -62,6 +74,16 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "parish": ("parish",),
     "division": ("division", "ced"),
 }
+# Year-coded names (ONS since 2025): canonical column → pattern whose group is the year.
+YEAR_CODED_NAMES: dict[str, re.Pattern[str]] = {
+    "postcode": re.compile(r"^pcd()[78]$"),
+    "ward": re.compile(r"^wd(\d{2})cd$"),
+    "district": re.compile(r"^lad(\d{2})cd$"),
+    "county": re.compile(r"^cty(\d{2})cd$"),
+    "parish": re.compile(r"^parncp(\d{2})cd$"),
+    "division": re.compile(r"^ced(\d{2})cd$"),
+}
+TERMINATED_NAMES = ("doterm",)
 REQUIRED = ("postcode", "ward", "district", "county")
 # Canonical column → Postcode field.
 FIELDS: dict[str, str] = {
@@ -94,6 +116,7 @@ class PostcodeImportSummary:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    terminated: int = 0
     skipped_lines: list[int] = field(default_factory=list)
 
 
@@ -107,6 +130,8 @@ def header_columns(header: list[str]) -> dict[str, int]:
     missing = []
     for canonical, names in COLUMN_NAMES.items():
         index = next((positions[name] for name in names if name in positions), None)
+        if index is None:
+            index = _latest_year_coded(positions, YEAR_CODED_NAMES[canonical])
         if index is not None:
             columns[canonical] = index
         elif canonical in REQUIRED:
@@ -119,7 +144,24 @@ def header_columns(header: list[str]) -> dict[str, int]:
             )
             % {"columns": ", ".join(missing)}
         )
+    terminated = next((positions[name] for name in TERMINATED_NAMES if name in positions), None)
+    if terminated is not None:
+        columns["terminated"] = terminated
     return columns
+
+
+def _latest_year_coded(positions: dict[str, int], pattern: re.Pattern[str]) -> int | None:
+    """The index of the column whose name fits ``pattern`` with the latest year, if any."""
+    found = [
+        (match[1], -index) for name, index in positions.items() if (match := pattern.match(name))
+    ]
+    return -max(found)[1] if found else None
+
+
+def is_terminated(row: list[str], columns: dict[str, int]) -> bool:
+    """Whether the row gives a date of termination (ONSPD/NSPL ``doterm``, e.g. 201001)."""
+    index = columns.get("terminated")
+    return index is not None and index < len(row) and bool(row[index].strip())
 
 
 def parse_row(row: list[str], columns: dict[str, int]) -> tuple[str, dict[str, str]] | None:
@@ -189,10 +231,12 @@ def import_postcodes(
                     continue  # a blank line is not a row
                 summary.rows += 1
                 parsed = parse_row(row, columns) if row is not None else None
-                if parsed is None:
+                if row is None or parsed is None:
                     _skip(summary, line)
                     continue
                 postcode, values = parsed
+                if is_terminated(row, columns):
+                    summary.terminated += 1
                 batch[postcode] = values
                 if len(batch) >= batch_size:
                     _write_batch(batch, summary)
@@ -212,6 +256,7 @@ def import_postcodes(
         updated=summary.updated,
         unchanged=summary.unchanged,
         skipped=summary.skipped,
+        terminated=summary.terminated,
     )
     return summary
 

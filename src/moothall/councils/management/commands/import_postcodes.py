@@ -30,8 +30,10 @@ class Command(BaseCommand):
         "Header (any order, case-insensitive, other columns ignored): "
         "postcode, ward, district, county, and optionally parish and division "
         "(county electoral division). ONSPD names (pcds or pcd, osward, oslaua, oscty, "
-        "parish, ced) and NSPL names (pcds or pcd, ward, laua, cty, parish, ced) are "
-        "accepted too. Values are GSS codes; ONS placeholders such as E99999999 are stored "
+        "parish, ced), NSPL names (pcds or pcd, ward, laua, cty, parish, ced) and ONS's "
+        "year-coded names (pcd7, wd25cd, lad25cd, cty25cd, ced25cd, parncp25cd) are "
+        "accepted too. Terminated postcodes are kept: ONS places them in today's areas. "
+        "Values are GSS codes; ONS placeholders such as E99999999 are stored "
         "as blank. Malformed rows are skipped and reported. Re-running is safe."
     )
 
@@ -63,6 +65,9 @@ class Command(BaseCommand):
             f"{summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.skipped} skipped."
         )
+        if summary.terminated:
+            # Kept on purpose: ONS places terminated postcodes in today's areas.
+            message += f" {summary.terminated} of them terminated postcodes, kept."
         if summary.skipped:
             lines = ", ".join(str(n) for n in summary.skipped_lines)
             more = " …" if summary.skipped > len(summary.skipped_lines) else ""
