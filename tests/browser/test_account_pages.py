@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
 from playwright.sync_api import BrowserContext, Page, expect
 
 from moothall.accounts.models import User
@@ -123,7 +124,14 @@ def walk_without_a_password(page: Page, check: Check) -> None:
     """As someone who signs in by emailed code and has set no password."""
     page.goto("/accounts/profile/")
     check("profile, without a password", "/accounts/profile/")
+    # Signed in long ago: adding a password first asks them to confirm it is them by email.
     page.goto("/accounts/password/set/")
+    check("confirm it is you by email", "/accounts/reauthenticate/code/")
+    submit(page, "form[action='/accounts/reauthenticate/code/']")
+    check("enter the code to confirm it is you", "/accounts/reauthenticate/code/confirm/")
+    code = re.findall(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE)
+    page.locator("#id_code").fill(code[0])
+    submit(page, "form[action='/accounts/reauthenticate/code/confirm/']")
     check("set a password", "/accounts/password/set/")
 
 
@@ -150,6 +158,8 @@ SIGNED_IN_PAGES = [
     "sign out",
     "home, signed out",
     "profile, without a password",
+    "confirm it is you by email",
+    "enter the code to confirm it is you",
     "set a password",
 ]
 

@@ -88,3 +88,38 @@ def test_env_helpers_fail_loudly_on_nonsense(monkeypatch):
 def test_env_list_splits_on_commas(monkeypatch):
     monkeypatch.setenv("MOOTHALL_HOSTS", " a.example, b.example ,,")
     assert env.env_list("MOOTHALL_HOSTS", []) == ["a.example", "b.example"]
+
+
+CLIENT_IP_SCRIPT = (
+    "from django.test import RequestFactory;"
+    "from allauth.account.adapter import get_adapter;"
+    "request = RequestFactory().post('/accounts/login/', REMOTE_ADDR='10.0.0.2',"
+    " HTTP_X_FORWARDED_FOR='198.51.100.7, 203.0.113.9');"
+    "print(get_adapter().get_client_ip(request))"
+)
+
+
+def test_behind_a_proxy_sign_in_rate_limits_count_each_visitor_not_the_proxy(tmp_path):
+    # Otherwise every visitor shares the proxy's address, and ten wrong passwords
+    # from anyone would lock everyone out of signing in for a minute.
+    result = run_moothall(
+        "shell",
+        "--no-imports",
+        "-c",
+        CLIENT_IP_SCRIPT,
+        extra_env={"BEHIND_PROXY": "true"},
+        tmp_path=tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    # The proxy appended the address it saw; what came before is the visitor's own claim.
+    assert result.stdout.strip() == "203.0.113.9"
+
+
+def test_without_a_proxy_a_forwarded_for_header_sent_by_a_visitor_is_ignored(tmp_path):
+    result = run_moothall(
+        "shell", "--no-imports", "-c", CLIENT_IP_SCRIPT, extra_env={}, tmp_path=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "10.0.0.2"

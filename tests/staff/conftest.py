@@ -20,3 +20,19 @@ def neighbour(area):
     return factories.UserFactory(
         email="nina.neighbour@example.org", name="Nina Neighbour", postcode="MH9 9ZZ"
     )
+
+
+@pytest.fixture
+def urls(council, resident, officer, area):
+    verification = factories.ResidentVerificationFactory(user=resident, council=council)
+    role = officer.roles.get()
+    return {
+        "dashboard": "/mootshire/staff/",
+        "residents": "/mootshire/staff/residents/",
+        "resident": f"/mootshire/staff/residents/{resident.pk}/",
+        "verify": f"/mootshire/staff/residents/{resident.pk}/verify/",
+        "revoke_verification": f"/mootshire/staff/verifications/{verification.pk}/revoke/",
+        "roles": "/mootshire/staff/roles/",
+        "revoke_role": f"/mootshire/staff/roles/{role.pk}/revoke/",
+        "audit": "/mootshire/staff/audit/",
+    }

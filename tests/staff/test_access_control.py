@@ -8,23 +8,6 @@ from moothall.accounts.models import ResidentVerification, Role
 from moothall.core.models import AuditEntry
 from tests import factories
 
-
-@pytest.fixture
-def urls(council, resident, officer, area):
-    verification = factories.ResidentVerificationFactory(user=resident, council=council)
-    role = officer.roles.get()
-    return {
-        "dashboard": "/mootshire/staff/",
-        "residents": "/mootshire/staff/residents/",
-        "resident": f"/mootshire/staff/residents/{resident.pk}/",
-        "verify": f"/mootshire/staff/residents/{resident.pk}/verify/",
-        "revoke_verification": f"/mootshire/staff/verifications/{verification.pk}/revoke/",
-        "roles": "/mootshire/staff/roles/",
-        "revoke_role": f"/mootshire/staff/roles/{role.pk}/revoke/",
-        "audit": "/mootshire/staff/audit/",
-    }
-
-
 PAGES = ["dashboard", "residents", "resident", "verify", "revoke_verification", "roles",
          "revoke_role", "audit"]  # fmt: skip
 FORMS = {

@@ -7,10 +7,14 @@ from urllib.parse import urlencode
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from moothall.core.audit import record
 
 LOGIN_CODE_EMAIL = "account/email/login_code"
 VERIFICATION_EMAILS = (
@@ -81,3 +85,34 @@ def signed_in_moments_ago(request: HttpRequest | None) -> bool:
     if not records:
         return False
     return time.time() - records[-1]["at"] < app_settings.REAUTHENTICATION_TIMEOUT
+
+
+def drop_unproven_password(
+    sender: Any, request: HttpRequest | None, email_address: EmailAddress, **kwargs: Any
+) -> None:
+    """On allauth's ``email_confirmed``: forget a password nobody proved the address for.
+
+    Anyone may sign up with someone else's address and a password of their choosing;
+    the address then waits, unconfirmed, and the password opens nothing. If the owner
+    later signs in with an emailed code, allauth confirms the address, and that
+    stranger's password would open the owner's account. So when signing in by code
+    is what first confirms an account's address, a password set before then is
+    removed (the owner can set a new one). Side effects: saves the user's password
+    as unusable and writes an audit entry "account.unproven_password_removed".
+    """
+    user = email_address.user
+    if request is None or not user.has_usable_password():
+        return
+    records = get_authentication_records(request, user)
+    if not records or records[-1].get("method") != "code" or records[-1].get("reauthenticated"):
+        return
+    confirmed_before = (
+        EmailAddress.objects.filter(user=user, verified=True).exclude(pk=email_address.pk).exists()
+    )
+    if confirmed_before:
+        return
+    with transaction.atomic():
+        # The very instance allauth is signing in: its session hash must match the new one.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        record("account.unproven_password_removed", actor=user, target=user)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from moothall.accounts.forms import ProfileForm
 from moothall.accounts.models import Role, User
@@ -18,6 +19,7 @@ from moothall.councils.lookup import UnknownPostcode, representation_for
 from moothall.councils.postcodes import InvalidPostcode
 
 
+@never_cache  # shows where the person lives: not for the back button on a shared computer
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """Show and edit the signed-in person's name and postcode, and what the postcode tells us."""

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from moothall.accounts import access, domain
@@ -54,6 +55,7 @@ def _known_email(request: HttpRequest) -> str:
     return request.GET.get("email", "").strip()[:254]
 
 
+@never_cache  # pages show people's details: not for the back button or a cache
 @login_required
 @require_safe
 def dashboard(request: HttpRequest, council: str) -> HttpResponse:
@@ -74,6 +76,7 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_safe
 def residents(request: HttpRequest, council: str) -> HttpResponse:
@@ -95,6 +98,7 @@ def residents(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_safe
 def resident(request: HttpRequest, council: str, user_id: int) -> HttpResponse:
@@ -126,6 +130,7 @@ def _verify_url(council: Council, person: User, known_email: str) -> str:
     return f"{url}?{urlencode({'email': known_email})}" if known_email else url
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_resident(request: HttpRequest, council: str, user_id: int) -> HttpResponse:
@@ -166,6 +171,7 @@ def verify_resident(request: HttpRequest, council: str, user_id: int) -> HttpRes
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke_verification(request: HttpRequest, council: str, verification_id: int) -> HttpResponse:
@@ -203,6 +209,7 @@ def revoke_verification(request: HttpRequest, council: str, verification_id: int
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def roles(request: HttpRequest, council: str) -> HttpResponse:
@@ -240,6 +247,7 @@ def roles(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke_role(request: HttpRequest, council: str, role_id: int) -> HttpResponse:
@@ -267,6 +275,7 @@ def revoke_role(request: HttpRequest, council: str, role_id: int) -> HttpRespons
     )
 
 
+@never_cache
 @login_required
 @require_safe
 def audit_log(request: HttpRequest, council: str) -> HttpResponse:
