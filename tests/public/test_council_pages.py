@@ -60,7 +60,7 @@ def test_a_council_page_lists_the_councils_within_it(client, area: Area):
     assertContains(
         response,
         '<li><a class="govuk-link" href="/brookby/">Brookby Parish Council</a> '
-        '<span class="mh-secondary">(Parish or town council)</span></li>',
+        '<span class="mh-secondary">(Parish, town or community council)</span></li>',
         html=True,
     )
 

@@ -75,7 +75,7 @@ class Council(models.Model):
         COUNTY = "county", _("County council")
         DISTRICT = "district", _("District council")
         UNITARY = "unitary", _("Unitary authority")
-        PARISH = "parish", _("Parish or town council")
+        PARISH = "parish", _("Parish, town or community council")
         COMBINED = "combined", _("Combined or strategic authority")
 
     class Nation(models.TextChoices):

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='official name')),
                 ('short_name', models.CharField(max_length=120, verbose_name='short name')),
                 ('slug', models.SlugField(max_length=80, unique=True, validators=[moothall.councils.models.validate_council_slug])),
-                ('tier', models.CharField(choices=[('county', 'County council'), ('district', 'District council'), ('unitary', 'Unitary authority'), ('parish', 'Parish or town council'), ('combined', 'Combined or strategic authority')], max_length=20)),
+                ('tier', models.CharField(choices=[('county', 'County council'), ('district', 'District council'), ('unitary', 'Unitary authority'), ('parish', 'Parish, town or community council'), ('combined', 'Combined or strategic authority')], max_length=20)),
                 ('nation', models.CharField(choices=[('england', 'England'), ('wales', 'Wales'), ('scotland', 'Scotland'), ('northern-ireland', 'Northern Ireland')], default='england', max_length=20)),
                 ('gss_code', models.CharField(blank=True, help_text='The ONS Government Statistical Service code, e.g. E07000223.', max_length=9, null=True, unique=True, verbose_name='GSS code')),
                 ('register_code', models.CharField(blank=True, db_index=True, help_text='The three-letter local authority code in the UK council register.', max_length=4, verbose_name='register code')),
