@@ -109,3 +109,26 @@ def area(council) -> Area:
         fred=fred,
         brian=brian,
     )
+
+
+def ada_payload(area: Area) -> dict:
+    """What the API says of Ada Lovelace, wherever she appears."""
+    return {
+        "id": area.ada.pk,
+        "name": "Ada Lovelace",
+        "title": "Councillor Ada Lovelace",
+        "current": True,
+        "party": {"slug": "green-party", "name": "Green Party"},
+        "ward": {"slug": "mootford-north", "name": "Mootford North"},
+        "key_posts": ["Leader of the Council", "Cabinet Member for Housing"],
+        "terms": [{"start": "2021-05-06", "end": None}],
+        "contact": {
+            "email": "ada.lovelace@mootshire.example",
+            "phone": "01632 960001",
+            "address": "County Hall\nMootford\nMH1 1ZZ",
+        },
+        "surgery_details": "First Saturday of the month, Mootford Library, 10am",
+        "photo_url": "https://mootshire.example/photos/ada.jpg",
+        "url": f"/mootshire/councillors/{area.ada.pk}-ada-lovelace/",
+        "api_url": f"/api/v1/councillors/{area.ada.pk}",
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.api.conftest import ada_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -33,27 +34,7 @@ def test_a_resident_learns_every_council_ward_and_councillor_for_their_postcode(
                     "mootshire", "Mootshire County Council", "Mootshire", "county"
                 ),
                 "ward": {"slug": "mootford-north", "name": "Mootford North"},
-                "councillors": [
-                    {
-                        "id": area.ada.pk,
-                        "name": "Ada Lovelace",
-                        "title": "Councillor Ada Lovelace",
-                        "current": True,
-                        "party": {"slug": "green-party", "name": "Green Party"},
-                        "ward": {"slug": "mootford-north", "name": "Mootford North"},
-                        "key_posts": ["Leader of the Council", "Cabinet Member for Housing"],
-                        "terms": [{"start": "2021-05-06", "end": None}],
-                        "contact": {
-                            "email": "ada.lovelace@mootshire.example",
-                            "phone": "01632 960001",
-                            "address": "County Hall\nMootford\nMH1 1ZZ",
-                        },
-                        "surgery_details": "First Saturday of the month, Mootford Library, 10am",
-                        "photo_url": "https://mootshire.example/photos/ada.jpg",
-                        "url": f"/mootshire/councillors/{area.ada.pk}-ada-lovelace/",
-                        "api_url": f"/api/v1/councillors/{area.ada.pk}",
-                    }
-                ],
+                "councillors": [ada_payload(area)],
             },
             {
                 "council": _council_ref(
