@@ -11,6 +11,7 @@ Personas (all at Mootshire County Council unless said otherwise):
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Uploaded files go to a fresh folder per run, never into var/media.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="moothall-media-")
 
 
 @pytest.fixture

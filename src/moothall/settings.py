@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "moothall.core",
     "moothall.accounts",
     "moothall.councils",
+    "moothall.meetings",
+    "moothall.search",
     "moothall.public",
     "moothall.staff",
     "moothall.api",

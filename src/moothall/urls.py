@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("moothall.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("search/", include("moothall.search.urls")),
     path("<slug:council>/staff/", include("moothall.staff.urls")),
     path("", include("moothall.public.urls")),
 ]

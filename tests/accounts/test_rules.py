@@ -48,6 +48,8 @@ MATRIX_AT_MOOTSHIRE = {
     Action.VIEW_AUDIT_LOG:      (False, False, False, False, False, True,  False, True),
     Action.EDIT_COUNCIL:        (False, False, False, False, False, True,  False, True),
     Action.IMPORT_DATA:         (False, False, False, True,  False, True,  False, True),
+    Action.MANAGE_MEETINGS:     (False, False, False, True,  False, True,  False, True),
+    Action.VIEW_EXEMPT:         (False, False, False, True,  False, True,  False, True),
 }
 
 # The same people at Elsewhere, where only the outsider holds a role (officer).
@@ -60,6 +62,8 @@ MATRIX_AT_ELSEWHERE = {
     Action.VIEW_AUDIT_LOG:      (False, False, False, False, False, False, False, True),
     Action.EDIT_COUNCIL:        (False, False, False, False, False, False, False, True),
     Action.IMPORT_DATA:         (False, False, False, False, False, False, True,  True),
+    Action.MANAGE_MEETINGS:     (False, False, False, False, False, False, True,  True),
+    Action.VIEW_EXEMPT:         (False, False, False, False, False, False, True,  True),
 }
 # fmt: on
 
@@ -158,6 +162,8 @@ def test_an_officer_can_work_with_residents_and_imports(council, officer):
         Action.VERIFY_RESIDENT,
         Action.REVOKE_VERIFICATION,
         Action.IMPORT_DATA,
+        Action.MANAGE_MEETINGS,
+        Action.VIEW_EXEMPT,
     }
 
 

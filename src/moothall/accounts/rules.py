@@ -41,6 +41,11 @@ class Action(enum.StrEnum):
     EDIT_COUNCIL = "edit_council"
     # Run importers (councillors, meetings) for the council.
     IMPORT_DATA = "import_data"
+    # Clerk's work: bodies, meetings, agendas, documents, attendance, votes, decisions,
+    # the forward plan, and deciding residents' questions and deputations.
+    MANAGE_MEETINGS = "manage_meetings"
+    # Read exempt (Part II, Schedule 12A) agenda items, documents and decisions.
+    VIEW_EXEMPT = "view_exempt"
 
 
 _OFFICERS_AND_ADMINS = frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN})
@@ -58,6 +63,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_AUDIT_LOG: _ADMINS,
     Action.EDIT_COUNCIL: _ADMINS,
     Action.IMPORT_DATA: _OFFICERS_AND_ADMINS,
+    Action.MANAGE_MEETINGS: _OFFICERS_AND_ADMINS,
+    Action.VIEW_EXEMPT: _OFFICERS_AND_ADMINS,
 }
 
 
@@ -169,3 +176,14 @@ def can_revoke_verification(actor: Any, verification: Any) -> bool:
     """Withdraw ``verification`` (at its own council); never one's own."""
     own = getattr(actor, "pk", None) is not None and actor.pk == verification.user_id
     return can(actor, Action.REVOKE_VERIFICATION, verification.council) and not own
+
+
+def can_submit_to_meetings(user: Any) -> bool:
+    """Ask a public question, send a deputation or ask to speak: any signed-in person
+    (whether the meeting still takes submissions is the verb's business, not a permission)."""
+    return is_active_user(user)
+
+
+def can_withdraw_submission(user: Any, submission: Any) -> bool:
+    """Only the person who sent a submission may withdraw it."""
+    return is_active_user(user) and submission.submitter_id == user.pk

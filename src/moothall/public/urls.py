@@ -1,6 +1,6 @@
 """The public site. Fixed paths come first: a council's space is /<council-slug>/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from moothall.public import views
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("your-councils/", views.your_councils, name="your_councils"),
     path("councils/", views.councils, name="councils"),
+    # Meetings, bodies, decisions, documents and feeds under /<council>/…
+    path("", include("moothall.public.meeting_urls")),
     path("<slug:council>/", views.council, name="council"),
     path("<slug:council>/brand.css", views.council_brand, name="council_brand"),
     path("<slug:council>/wards/<slug:ward>/", views.ward, name="ward"),

@@ -1,6 +1,6 @@
 """The council back-office, mounted at /<council>/staff/ (every view gets ``council``, a slug)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from moothall.staff import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("roles/", views.roles, name="roles"),
     path("roles/<int:role_id>/revoke/", views.revoke_role, name="revoke_role"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("meetings/", include("moothall.staff.meeting_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Public pages of open council business (filled in by the meetings public work)."""
+
+urlpatterns: list = []

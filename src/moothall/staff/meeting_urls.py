@@ -1,0 +1,3 @@
+"""The clerk's back-office for meetings."""
+
+urlpatterns: list = []
