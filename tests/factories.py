@@ -148,3 +148,67 @@ class ResidentVerificationFactory(factory.django.DjangoModelFactory):
     council = factory.SubFactory(CouncilFactory)
     method = "in_person"
     reason = "Saw a council tax bill for the address."
+
+
+# --- Meetings ------------------------------------------------------------------
+# Plain rows for setting the scene; tests of behaviour call the verbs in
+# moothall.meetings.domain instead.
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Body"
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Committee {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = "committee"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Membership"
+
+    body = factory.SubFactory(BodyFactory)
+    councillor = factory.SubFactory(
+        CouncillorFactory, council=factory.SelfAttribute("..body.council")
+    )
+    role = "member"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled meeting at 18:30 on 14 March 2030 (a Thursday), agenda not yet published."""
+
+    class Meta:
+        model = "meetings.Meeting"
+
+    body = factory.SubFactory(BodyFactory)
+    council = factory.SelfAttribute("body.council")
+    start = factory.LazyFunction(lambda: dt.datetime(2030, 3, 14, 18, 30, tzinfo=dt.UTC))
+    venue = "Council Chamber, Moot Hall"
+    status = "scheduled"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    """An item; give ``number`` and ``sort_key`` yourself or call domain.renumber(meeting)."""
+
+    class Meta:
+        model = "meetings.AgendaItem"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    title = factory.Sequence(lambda n: f"Report {n}")
+    kind = "report"
+    number = factory.Sequence(lambda n: str(n + 1))
+    sort_key = factory.Sequence(lambda n: f"{n:04d}.")
+    position = factory.Sequence(lambda n: n)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Decision"
+
+    council = factory.SubFactory(CouncilFactory)
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    text = "Resolved: that the recommendations be approved."
+    decision_maker = "Cabinet"
+    decided_on = dt.date(2030, 3, 14)
