@@ -121,6 +121,15 @@ class Council(models.Model):
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
     )
     website = models.URLField(blank=True)
+    moderngov_url = models.URLField(
+        _("ModernGov address"),
+        blank=True,
+        help_text=_(
+            "The base address of the council's ModernGov site, e.g. "
+            "https://moderngov.example.gov.uk; meetings are imported from here and documents "
+            "are downloaded only from this host."
+        ),
+    )
     population = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
