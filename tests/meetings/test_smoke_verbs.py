@@ -61,7 +61,23 @@ def test_a_clerk_builds_and_publishes_an_agenda(
     sub.refresh_from_db()
     assert sub.number == "1a"
     kinds = list(meeting.timeline.values_list("kind", flat=True))
-    assert kinds == ["created", "agenda_published"]
+    assert kinds == [
+        "created",
+        "item_added",
+        "item_added",
+        "item_added",
+        "item_added",
+        "item_added",
+        "document_added",
+        "document_added",
+        "agenda_published",
+        "agenda_reordered",
+    ]
+    assert list(meeting.timeline.filter(is_public=True).values_list("kind", flat=True)) == [
+        "created",
+        "agenda_published",
+        "agenda_reordered",
+    ]
     assert meeting.status == Meeting.Status.SCHEDULED
 
 

@@ -339,6 +339,8 @@ def update_meeting(actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
     meeting.save()
     if start != old_start:
         _timeline(meeting, "rescheduled", actor, start=start.isoformat(), was=old_start.isoformat())
+    elif set(changes) - {"start"}:
+        _timeline(meeting, "meeting_updated", actor, fields=sorted(set(changes) - {"start"}))
     record(
         "meetings.update_meeting",
         actor=actor,
@@ -562,16 +564,16 @@ def add_agenda_item(
     )
     renumber(meeting)
     item.refresh_from_db()
-    if meeting.is_agenda_published:
-        _timeline(
-            meeting,
-            "item_added",
-            actor,
-            public=not item.is_exempt,
-            number=item.number,
-            title=item.title if not item.is_exempt else "",
-            reason=urgency_reason,
-        )
+    # Drafting before publication stays on the staff side of the timeline.
+    _timeline(
+        meeting,
+        "item_added",
+        actor,
+        public=meeting.is_agenda_published and not item.is_exempt,
+        number=item.number,
+        title=item.title if not item.is_exempt else "",
+        reason=urgency_reason,
+    )
     record("meetings.add_agenda_item", actor=actor, council=meeting.council, target=item)
     return item
 
@@ -619,6 +621,14 @@ def update_agenda_item(actor: Any, item: AgendaItem, **changes: Any) -> AgendaIt
     renumber(meeting)
     item.refresh_from_db()
     _sync_exempt_children([item])
+    _timeline(
+        meeting,
+        "item_updated",
+        actor,
+        public=meeting.is_agenda_published and not item.is_exempt,
+        number=item.number,
+        title=item.title if not item.is_exempt else "",
+    )
     record(
         "meetings.update_agenda_item",
         actor=actor,
@@ -642,16 +652,15 @@ def remove_agenda_item(actor: Any, item: AgendaItem, *, reason: str = "") -> Non
             _("Decisions or votes are recorded under this item, so it cannot be removed."),
             code="has_record",
         )
-    if meeting.is_agenda_published:
-        _timeline(
-            meeting,
-            "item_withdrawn",
-            actor,
-            public=not item.is_exempt,
-            number=item.number,
-            title=item.title if not item.is_exempt else "",
-            reason=reason,
-        )
+    _timeline(
+        meeting,
+        "item_withdrawn",
+        actor,
+        public=meeting.is_agenda_published and not item.is_exempt,
+        number=item.number,
+        title=item.title if not item.is_exempt else "",
+        reason=reason,
+    )
     record(
         "meetings.remove_agenda_item",
         actor=actor,
@@ -682,6 +691,7 @@ def reorder_agenda(actor: Any, meeting: Meeting, order: Sequence[int]) -> None:
         items[pk].position = position
     AgendaItem.objects.bulk_update(items.values(), ["position"])
     renumber(meeting)
+    _timeline(meeting, "agenda_reordered", actor, public=meeting.is_agenda_published)
     record(
         "meetings.reorder_agenda",
         actor=actor,
@@ -840,12 +850,12 @@ def attach_document(
         source_id=source_id,
         source_url=source_url,
     )
-    if meeting is not None and meeting.is_agenda_published:
+    if meeting is not None:
         _timeline(
             meeting,
             "document_added",
             actor,
-            public=not is_exempt,
+            public=meeting.is_agenda_published and not is_exempt,
             title=title if not is_exempt else "",
             document=document.pk,
         )
@@ -873,8 +883,16 @@ def remove_document(actor: Any, document: Document, *, reason: str = "") -> None
     """Take a document down. Side effects: audit entry, timeline entry (if it was public)."""
     _require(actor, document.council)
     reason = _reason(reason, required=document.published_at is not None)
-    if document.meeting is not None and document.published_at and not document.is_exempt:
-        _timeline(document.meeting, "document_removed", actor, title=document.title, reason=reason)
+    if document.meeting is not None:
+        public = document.published_at is not None and not document.is_exempt
+        _timeline(
+            document.meeting,
+            "document_removed",
+            actor,
+            public=public,
+            title=document.title if not document.is_exempt else "",
+            reason=reason,
+        )
     record(
         "meetings.remove_document",
         actor=actor,
@@ -1014,6 +1032,14 @@ def record_declaration(
         description=_text(description, "description", limit=2000),
         left_the_room=left_the_room,
         dispensation=dispensation,
+    )
+    _timeline(
+        meeting,
+        "declaration_recorded",
+        actor,
+        public=not (agenda_item is not None and agenda_item.is_exempt),
+        name=councillor.name,
+        kind_label=str(declaration.get_kind_display()),
     )
     record(
         "meetings.record_declaration",

@@ -44,6 +44,22 @@ def describe(entry: TimelineEntry) -> str:
         return _("Agenda published.")
     if kind == "item_added":
         return _("Urgent item %(number)s added: %(title)s. Reason: %(reason)s") % d
+    if kind == "item_updated":
+        return _("Item %(number)s changed: %(title)s.") % d
+    if kind == "agenda_reordered":
+        return _("Agenda items reordered.")
+    if kind == "meeting_updated":
+        fields = {
+            "venue": _("venue"),
+            "end": _("end time"),
+            "title": _("title"),
+            "webcast_url": _("webcast link"),
+        }
+        return _("Meeting details changed: %(fields)s.") % {
+            "fields": ", ".join(str(fields.get(f, f)) for f in d.get("fields", []))
+        }
+    if kind == "declaration_recorded":
+        return _("%(name)s declared an interest (%(kind_label)s).") % d
     if kind == "item_withdrawn":
         return _("Item %(number)s withdrawn: %(title)s. Reason: %(reason)s") % d
     if kind == "document_added":
