@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -49,8 +51,10 @@ from moothall.meetings.models import (
     Vote,
     VoteRecord,
 )
+from moothall.meetings.models.documents import _stored_file_path
 
 MAX_REASON_LENGTH = 2000
+logger = logging.getLogger(__name__)
 
 
 # --- Helpers -------------------------------------------------------------------
@@ -64,12 +68,18 @@ def _require(actor: Any, council: Council, action: Action = Action.MANAGE_MEETIN
 def _reason(value: str, *, required: bool, field: str = "reason") -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: _("Enter a reason.")}, code="reason_required")
+        raise ValidationError(
+            {field: ValidationError(_("Enter a reason."), code="reason_required")}
+        )
     if len(value) > MAX_REASON_LENGTH:
         raise ValidationError(
-            {field: _("The reason must be %(limit)d characters or fewer.")},
-            code="reason_too_long",
-            params={"limit": MAX_REASON_LENGTH},
+            {
+                field: ValidationError(
+                    _("The reason must be %(limit)d characters or fewer."),
+                    code="reason_too_long",
+                    params={"limit": MAX_REASON_LENGTH},
+                )
+            }
         )
     return value
 
@@ -77,24 +87,37 @@ def _reason(value: str, *, required: bool, field: str = "reason") -> str:
 def _text(value: str, field: str, *, required: bool = True, limit: int = 500) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: _("This field is required.")}, code="required")
+        raise ValidationError(
+            {field: ValidationError(_("This field is required."), code="required")}
+        )
     if len(value) > limit:
         raise ValidationError(
-            {field: _("Use %(limit)d characters or fewer.")},
-            code="too_long",
-            params={"limit": limit},
+            {
+                field: ValidationError(
+                    _("Use %(limit)d characters or fewer."),
+                    code="too_long",
+                    params={"limit": limit},
+                )
+            }
         )
     return value
 
 
 def _timeline(
-    meeting: Meeting, kind: str, actor: Any = None, *, public: bool = True, **details: Any
+    meeting: Meeting,
+    kind: str,
+    actor: Any = None,
+    *,
+    public: bool = True,
+    item: AgendaItem | None = None,
+    **details: Any,
 ) -> TimelineEntry:
     return TimelineEntry.objects.create(
         meeting=meeting,
         kind=kind,
         details=details,
         is_public=public,
+        item=item,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
@@ -114,6 +137,32 @@ def _unique_slug(council: Council, name: str, exclude_pk: int | None = None) -> 
     return slug
 
 
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def _web_address(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        if len(value) > 500:
+            raise ValidationError("too long")
+        _WEB_ADDRESS(value)
+    except ValidationError:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _(
+                        "Enter a web address starting http:// or https://, of 500 characters "
+                        "or fewer."
+                    ),
+                    code="invalid_url",
+                )
+            }
+        ) from None
+    return value
+
+
 def _check_exempt_paragraph(paragraph: int | None) -> int | None:
     if paragraph in (None, ""):
         return None
@@ -123,8 +172,11 @@ def _check_exempt_paragraph(paragraph: int | None) -> int | None:
         number = 0
     if not 1 <= number <= 7:
         raise ValidationError(
-            {"exempt_paragraph": _("Choose a paragraph of Schedule 12A, from 1 to 7.")},
-            code="invalid_paragraph",
+            {
+                "exempt_paragraph": ValidationError(
+                    _("Choose a paragraph of Schedule 12A, from 1 to 7."), code="invalid_paragraph"
+                )
+            }
         )
     return number
 
@@ -149,9 +201,13 @@ def create_body(
     _require(actor, council)
     name = _text(name, "name", limit=200)
     if kind not in Body.Kind.values:
-        raise ValidationError({"kind": _("Choose a kind of body.")}, code="invalid_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("Choose a kind of body."), code="invalid_kind")}
+        )
     if parent is not None and parent.council_id != council.pk:
-        raise ValidationError({"parent": _("Choose a body of this council.")}, code="other_council")
+        raise ValidationError(
+            {"parent": ValidationError(_("Choose a body of this council."), code="other_council")}
+        )
     body = Body.objects.create(
         council=council,
         name=name,
@@ -179,10 +235,19 @@ def update_body(actor: Any, body: Body, **changes: Any) -> Body:
     if "name" in changes:
         changes["name"] = _text(changes["name"], "name", limit=200)
     if "kind" in changes and changes["kind"] not in Body.Kind.values:
-        raise ValidationError({"kind": _("Choose a kind of body.")}, code="invalid_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("Choose a kind of body."), code="invalid_kind")}
+        )
     parent = changes.get("parent")
-    if parent is not None and (parent.council_id != body.council_id or parent.pk == body.pk):
-        raise ValidationError({"parent": _("Choose another body of this council.")})
+    if parent is not None:
+        ancestors, walker = set(), parent
+        while walker is not None and walker.pk not in ancestors:
+            ancestors.add(walker.pk)
+            walker = walker.parent
+        if parent.council_id != body.council_id or body.pk in ancestors:
+            raise ValidationError(
+                {"parent": _("Choose another body of this council, not one of its own sub-bodies.")}
+            )
     for field, value in changes.items():
         setattr(body, field, value)
     body.save()
@@ -212,10 +277,14 @@ def add_member(
     _require(actor, body.council)
     if councillor.council_id != body.council_id:
         raise ValidationError(
-            {"councillor": _("Choose a councillor of this council.")}, code="other_council"
+            {
+                "councillor": ValidationError(
+                    _("Choose a councillor of this council."), code="other_council"
+                )
+            }
         )
     if role not in Membership.Role.values:
-        raise ValidationError({"role": _("Choose a role.")}, code="invalid_role")
+        raise ValidationError({"role": ValidationError(_("Choose a role."), code="invalid_role")})
     if start_date and end_date and end_date < start_date:
         raise ValidationError({"end_date": _("The end date must be after the start date.")})
     membership = Membership.objects.create(
@@ -304,7 +373,7 @@ def create_meeting(
         end=end,
         venue=_text(venue, "venue", required=False, limit=300),
         title=_text(title, "title", required=False, limit=300),
-        webcast_url=webcast_url,
+        webcast_url=_web_address(webcast_url, "webcast_url"),
         source=source,
         source_id=source_id,
         source_url=source_url,
@@ -325,6 +394,12 @@ def update_meeting(actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"update_meeting cannot change {sorted(unknown)}")
+    if "webcast_url" in changes:
+        changes["webcast_url"] = _web_address(changes["webcast_url"], "webcast_url")
+    if "venue" in changes:
+        changes["venue"] = _text(changes["venue"], "venue", required=False, limit=300)
+    if "title" in changes:
+        changes["title"] = _text(changes["title"], "title", required=False, limit=300)
     start = changes.get("start", meeting.start)
     end = changes.get("end", meeting.end)
     if timezone.is_naive(start):
@@ -463,7 +538,7 @@ def renumber(meeting: Meeting) -> None:
             else:
                 label = f"{prefix}({index + 1})"
             item_key = f"{key}{index:04d}."
-            item_exempt = exempt or item.exempt_paragraph is not None
+            item_exempt = exempt or item.exempt_paragraph is not None or item.is_confidential
             if (item.number, item.sort_key, item.is_exempt) != (label, item_key, item_exempt):
                 item.number, item.sort_key, item.is_exempt = label, item_key, item_exempt
                 changed.append(item)
@@ -475,12 +550,28 @@ def renumber(meeting: Meeting) -> None:
         _sync_exempt_children(changed)
 
 
+def _descendants(item: AgendaItem) -> set[int]:
+    """The ids of every item under ``item``, at any depth."""
+    parents = dict(item.meeting.items.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    frontier = {item.pk}
+    while frontier:
+        frontier = {pk for pk, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
 def _sync_exempt_children(items: Iterable[AgendaItem]) -> None:
     """Documents, votes and decisions follow their item into and out of exemption."""
     for item in items:
-        Document.objects.filter(agenda_item=item).exclude(is_exempt=item.is_exempt).update(
-            is_exempt=item.is_exempt
-        )
+        documents = Document.objects.filter(agenda_item=item)
+        if item.is_exempt:
+            documents.filter(is_exempt=False).update(is_exempt=True)
+            # What the public timeline said about it while it was public is withdrawn too.
+            TimelineEntry.objects.filter(item=item, is_public=True).update(is_public=False)
+        else:
+            # A paper the clerk marked exempt itself stays exempt.
+            documents.filter(is_exempt=True, exempt_paragraph__isnull=True).update(is_exempt=False)
         Decision.objects.filter(agenda_item=item).exclude(is_exempt=item.is_exempt).update(
             is_exempt=item.is_exempt
         )
@@ -493,16 +584,18 @@ def _check_item_fields(
     meeting: Meeting, kind: str, exempt_paragraph: Any, parent: AgendaItem | None
 ) -> int | None:
     if kind not in AgendaItem.Kind.values:
-        raise ValidationError({"kind": _("Choose a type of item.")}, code="invalid_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("Choose a type of item."), code="invalid_kind")}
+        )
     paragraph = _check_exempt_paragraph(exempt_paragraph)
     if kind == AgendaItem.Kind.EXEMPT and paragraph is None:
         raise ValidationError(
             {
-                "exempt_paragraph": _(
-                    "An exempt item needs the paragraph of Schedule 12A it falls under."
+                "exempt_paragraph": ValidationError(
+                    _("An exempt item needs the paragraph of Schedule 12A it falls under."),
+                    code="paragraph_required",
                 )
-            },
-            code="paragraph_required",
+            }
         )
     if parent is not None and parent.meeting_id != meeting.pk:
         raise ValidationError({"parent": _("Choose an item of this meeting.")})
@@ -523,6 +616,7 @@ def add_agenda_item(
     urgency_reason: str = "",
     lead_officer: str = "",
     portfolio: str = "",
+    is_confidential: bool = False,
     source: str = "",
     source_id: str = "",
 ) -> AgendaItem:
@@ -537,12 +631,14 @@ def add_agenda_item(
     if meeting.is_agenda_published and not is_urgent:
         raise ValidationError(
             {
-                "is_urgent": _(
-                    "The agenda has been published: an item added now must be marked urgent, "
-                    "with the reason it cannot wait."
+                "is_urgent": ValidationError(
+                    _(
+                        "The agenda has been published: an item added now must be marked urgent, "
+                        "with the reason it cannot wait."
+                    ),
+                    code="late_item_not_urgent",
                 )
-            },
-            code="late_item_not_urgent",
+            }
         )
     last = meeting.items.filter(parent=parent).aggregate(m=Max("position"))["m"]
     item = AgendaItem.objects.create(
@@ -553,12 +649,13 @@ def add_agenda_item(
         description=description,
         kind=kind,
         exempt_paragraph=paragraph,
-        is_exempt=paragraph is not None or bool(parent and parent.is_exempt),
+        is_confidential=is_confidential,
+        is_exempt=paragraph is not None or is_confidential or bool(parent and parent.is_exempt),
         is_urgent=is_urgent,
         urgency_reason=urgency_reason,
         is_late=meeting.is_agenda_published,
-        lead_officer=lead_officer,
-        portfolio=portfolio,
+        lead_officer=_text(lead_officer, "lead_officer", required=False, limit=200),
+        portfolio=_text(portfolio, "portfolio", required=False, limit=200),
         source=source,
         source_id=source_id,
     )
@@ -569,6 +666,7 @@ def add_agenda_item(
         meeting,
         "item_added",
         actor,
+        item=item,
         public=meeting.is_agenda_published and not item.is_exempt,
         number=item.number,
         title=item.title if not item.is_exempt else "",
@@ -593,6 +691,7 @@ def update_agenda_item(actor: Any, item: AgendaItem, **changes: Any) -> AgendaIt
         "urgency_reason",
         "lead_officer",
         "portfolio",
+        "is_confidential",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -604,6 +703,9 @@ def update_agenda_item(actor: Any, item: AgendaItem, **changes: Any) -> AgendaIt
     changes["exempt_paragraph"] = paragraph
     if "title" in changes:
         changes["title"] = _text(changes["title"], "title")
+    for field in ("lead_officer", "portfolio"):
+        if field in changes:
+            changes[field] = _text(changes[field], field, required=False, limit=200)
     is_urgent = changes.get("is_urgent", item.is_urgent)
     changes["urgency_reason"] = _reason(
         changes.get("urgency_reason", item.urgency_reason),
@@ -625,6 +727,7 @@ def update_agenda_item(actor: Any, item: AgendaItem, **changes: Any) -> AgendaIt
         meeting,
         "item_updated",
         actor,
+        item=item,
         public=meeting.is_agenda_published and not item.is_exempt,
         number=item.number,
         title=item.title if not item.is_exempt else "",
@@ -647,7 +750,11 @@ def remove_agenda_item(actor: Any, item: AgendaItem, *, reason: str = "") -> Non
     meeting = item.meeting
     _require(actor, meeting.council)
     reason = _reason(reason, required=meeting.is_agenda_published)
-    if item.decisions.exists() or item.votes.exists():
+    family = _descendants(item) | {item.pk}
+    if (
+        Decision.objects.filter(agenda_item__in=family).exists()
+        or Vote.objects.filter(agenda_item__in=family).exists()
+    ):
         raise ValidationError(
             _("Decisions or votes are recorded under this item, so it cannot be removed."),
             code="has_record",
@@ -656,6 +763,7 @@ def remove_agenda_item(actor: Any, item: AgendaItem, *, reason: str = "") -> Non
         meeting,
         "item_withdrawn",
         actor,
+        item=item,
         public=meeting.is_agenda_published and not item.is_exempt,
         number=item.number,
         title=item.title if not item.is_exempt else "",
@@ -720,31 +828,40 @@ def move_agenda_item(actor: Any, item: AgendaItem, *, up: bool) -> None:
 
 @transaction.atomic
 def publish_agenda(
-    actor: Any, meeting: Meeting, *, late_reason: str = "", now: dt.datetime | None = None
+    actor: Any,
+    meeting: Meeting,
+    *,
+    late_reason: str = "",
+    now: dt.datetime | None = None,
+    published_elsewhere: bool = False,
 ) -> Meeting:
     """Publish the notice and agenda of ``meeting``, with its non-exempt papers.
 
     After the deadline (the council's clear working days of notice) publication needs
     the reason the business is urgent: every item not already urgent is marked urgent
     with it, and the public page says the agenda was published late.
+
+    ``published_elsewhere`` records an agenda the council already published on its own
+    site (an import that does not know when): no judgement on lateness is made.
     Side effects: documents published, audit entry, timeline entry, search index (on commit).
     """
     _require(actor, meeting.council)
     now = now or timezone.now()
     if meeting.is_agenda_published:
         raise ValidationError(_("The agenda has already been published."), code="already")
-    if meeting.status == Meeting.Status.CANCELLED:
+    if meeting.status == Meeting.Status.CANCELLED and not published_elsewhere:
         raise ValidationError(_("A cancelled meeting's agenda cannot be published."))
-    if not meeting.items.exists():
+    if not meeting.items.exists() and not published_elsewhere:
         raise ValidationError(
             _("Add at least one item before publishing the agenda."), code="empty"
         )
     deadline = deadline_for(meeting)
-    late = timezone.localdate(now) > deadline
+    late = not published_elsewhere and timezone.localdate(now) > deadline
     late_reason = _reason(late_reason, required=late, field="late_reason")
     if late:
         meeting.items.filter(is_urgent=False).update(is_urgent=True, urgency_reason=late_reason)
     meeting.agenda_published_at = now
+    meeting.agenda_published_elsewhere = published_elsewhere
     meeting.publication_deadline = deadline
     meeting.agenda_late = late
     meeting.late_reason = late_reason if late else ""
@@ -757,6 +874,7 @@ def publish_agenda(
         late=late,
         deadline=deadline.isoformat(),
         reason=late_reason if late else "",
+        elsewhere=published_elsewhere,
     )
     record(
         "meetings.publish_agenda",
@@ -765,6 +883,7 @@ def publish_agenda(
         target=meeting,
         late=late,
         deadline=deadline.isoformat(),
+        published_elsewhere=published_elsewhere,
     )
     return meeting
 
@@ -778,7 +897,13 @@ def _store(data: bytes, content_type: str) -> StoredFile:
     if existing is not None:
         return existing
     stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
-    stored.file.save(f"{digest}.{stored.extension}", ContentFile(data), save=False)
+    path = _stored_file_path(stored, "")
+    storage = stored.file.storage
+    if storage.exists(path):
+        # Left by a transaction that rolled back: the same bytes, so the same file.
+        stored.file.name = path
+    else:
+        stored.file.save(path, ContentFile(data), save=False)
     stored.save()
     return stored
 
@@ -812,23 +937,33 @@ def attach_document(
     if meeting is not None and meeting.council_id != council.pk:
         raise ValidationError(_("Choose a meeting of this council."), code="other_council")
     if kind not in Document.Kind.values:
-        raise ValidationError({"kind": _("Choose a type of document.")}, code="invalid_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("Choose a type of document."), code="invalid_kind")}
+        )
     title = _text(title, "title")
     paragraph = _check_exempt_paragraph(exempt_paragraph)
     limit = MeetingSettings.for_council(council).document_max_bytes
     if not data:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
     if len(data) > limit:
         raise ValidationError(
-            {"file": _("The file must be smaller than %(mb).0f MB.")},
-            code="too_large",
-            params={"mb": limit / 1024 / 1024},
+            {
+                "file": ValidationError(
+                    _("The file must be smaller than %(mb).0f MB."),
+                    code="too_large",
+                    params={"mb": limit / 1024 / 1024},
+                )
+            }
         )
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ValidationError(
-            {"file": _("The file must be a PDF, a Word document (DOCX) or a web page (HTML).")},
-            code="bad_type",
+            {
+                "file": ValidationError(
+                    _("The file must be a PDF, a Word document (DOCX) or a web page (HTML)."),
+                    code="bad_type",
+                )
+            }
         )
     stored = _store(data, content_type)
     is_exempt = paragraph is not None or bool(agenda_item and agenda_item.is_exempt)
@@ -855,6 +990,7 @@ def attach_document(
             meeting,
             "document_added",
             actor,
+            item=agenda_item,
             public=meeting.is_agenda_published and not is_exempt,
             title=title if not is_exempt else "",
             document=document.pk,
@@ -889,6 +1025,7 @@ def remove_document(actor: Any, document: Document, *, reason: str = "") -> None
             document.meeting,
             "document_removed",
             actor,
+            item=document.agenda_item,
             public=public,
             title=document.title if not document.is_exempt else "",
             reason=reason,
@@ -912,9 +1049,10 @@ def save_extracted_text(document_id: int) -> Document | None:
     from moothall.meetings.files import ExtractionFailed, extract_text
 
     document = (
-        Document.objects.select_for_update()
+        Document.objects.select_for_update(of=("self",))
         .select_related("stored_file")
         .filter(pk=document_id)
+        .order_by()
         .first()
     )
     if document is None:
@@ -934,7 +1072,10 @@ def save_extracted_text(document_id: int) -> Document | None:
         else:
             with document.stored_file.file.open("rb") as handle:
                 text = extract_text(handle.read(), document.stored_file.content_type)
-    except ExtractionFailed as error:
+    except Exception as error:
+        # Whatever went wrong, the document must not stay "pending" for ever.
+        if not isinstance(error, ExtractionFailed):
+            logger.exception("Text extraction of document %s failed", document.pk)
         document.extraction = Document.Extraction.FAILED
         document.extraction_error = str(error)[:300]
         document.save(update_fields=["extraction", "extraction_error"])
@@ -1037,6 +1178,7 @@ def record_declaration(
         meeting,
         "declaration_recorded",
         actor,
+        item=agenda_item,
         public=not (agenda_item is not None and agenda_item.is_exempt),
         name=councillor.name,
         kind_label=str(declaration.get_kind_display()),
@@ -1109,6 +1251,7 @@ def record_vote(
         meeting,
         "vote_recorded",
         actor,
+        item=agenda_item,
         public=not vote.is_exempt,
         outcome=outcome,
         votes_for=counts["for"],
@@ -1158,7 +1301,7 @@ def add_forward_plan_entry(
         published_at=published_at or timezone.now(),
         is_key_decision=is_key_decision,
         exempt_paragraph=_check_exempt_paragraph(exempt_paragraph),
-        lead_officer=lead_officer,
+        lead_officer=_text(lead_officer, "lead_officer", required=False, limit=200),
     )
     record("meetings.add_forward_plan_entry", actor=actor, council=council, target=entry)
     return entry
@@ -1249,6 +1392,7 @@ def record_decision(
             meeting,
             "decision_recorded",
             actor,
+            item=agenda_item,
             public=not is_exempt,
             title=decision.title if not is_exempt else "",
             decision=decision.pk,
@@ -1303,6 +1447,7 @@ def set_decision_status(
             decision.meeting,
             f"decision_{status}",
             actor,
+            item=decision.agenda_item,
             public=not decision.is_exempt,
             title=decision.title if not decision.is_exempt else "",
             reason=reason,
@@ -1343,10 +1488,24 @@ def publish_minutes(actor: Any, meeting: Meeting, *, document: Document | None =
     return meeting
 
 
+_SETTINGS_FIELDS = frozenset(
+    {
+        "notice_clear_days",
+        "call_in_days",
+        "public_submission_days",
+        "public_submission_max_length",
+        "document_max_bytes",
+    }
+)
+
+
 @transaction.atomic
 def update_meeting_settings(actor: Any, council: Council, **changes: Any) -> MeetingSettings:
     """Change the council's meeting rules (its admin only). Side effects: audit entry."""
     _require(actor, council, Action.EDIT_COUNCIL)
+    unknown = set(changes) - _SETTINGS_FIELDS
+    if unknown:
+        raise ValueError(f"update_meeting_settings cannot change {sorted(unknown)}")
     settings = MeetingSettings.for_council(council)
     before = {field: getattr(settings, field) for field in changes}
     for field, value in changes.items():
@@ -1389,7 +1548,9 @@ def submit_to_meeting(
     if not can_submit_to_meetings(user):
         raise PermissionDenied
     if kind not in PublicSubmission.Kind.values:
-        raise ValidationError({"kind": _("Choose what you want to do.")}, code="invalid_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("Choose what you want to do."), code="invalid_kind")}
+        )
     if not submissions_open(meeting, today):
         raise ValidationError(
             _("This meeting no longer takes questions, deputations or requests to speak."),

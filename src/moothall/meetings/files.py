@@ -77,7 +77,7 @@ def extract_text(data: bytes, content_type: str) -> str:
 
 def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -94,7 +94,17 @@ def _pdf_text(data: bytes) -> str:
         return "\n\n".join(pages)
     except ExtractionFailed:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+    except (
+        PyPdfError,
+        RecursionError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+        ZeroDivisionError,
+    ) as error:
         raise ExtractionFailed(f"the PDF could not be read: {error}") from error
 
 
@@ -158,6 +168,9 @@ def _html_text(data: bytes) -> str:
     except UnicodeDecodeError:
         html = data.decode("cp1252", errors="replace")
     parser = _TextParser()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError as error:  # html.parser asserts on some broken markup
+        raise ExtractionFailed(f"the web page could not be read: {error}") from error
     return "".join(parser.parts)

@@ -62,6 +62,8 @@ def publication_deadline(meeting: dt.date, clear_days: int, nation: str) -> dt.d
     """
     if clear_days < 0:
         raise ValueError("clear_days must not be negative")
+    if clear_days == 0:
+        return meeting  # no notice needed: even the meeting day itself will do
     day = meeting
     found = 0
     while found < clear_days:

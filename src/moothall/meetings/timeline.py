@@ -41,6 +41,8 @@ def describe(entry: TimelineEntry) -> str:
             return _(
                 "Agenda published late (the deadline was %(deadline)s). Reason: %(reason)s"
             ) % {"deadline": _day(d.get("deadline", "")), "reason": d.get("reason", "")}
+        if d.get("elsewhere"):
+            return _("Agenda published on the council's own website.")
         return _("Agenda published.")
     if kind == "item_added":
         return _("Urgent item %(number)s added: %(title)s. Reason: %(reason)s") % d

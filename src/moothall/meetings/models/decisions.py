@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moothall.meetings import law
@@ -135,7 +136,8 @@ class Decision(models.Model):
         entry = self.forward_plan_entry
         if entry is None:
             return True
-        return entry.published_at.date() > law.forward_plan_deadline(self.decided_on)
+        published = timezone.localdate(entry.published_at)
+        return published > law.forward_plan_deadline(self.decided_on)
 
 
 class Vote(models.Model):

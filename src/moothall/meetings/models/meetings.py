@@ -121,6 +121,9 @@ class Meeting(models.Model):
         null=True, blank=True, help_text=_("The last day to publish with the notice the law needs.")
     )
     agenda_late = models.BooleanField(default=False)
+    # Published on the council's own site before it came to Moothall (an import): the date
+    # of publication is unknown, so no judgement on lateness is made.
+    agenda_published_elsewhere = models.BooleanField(default=False)
     late_reason = models.TextField(blank=True)
     minutes_published_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=30, blank=True)
@@ -196,7 +199,11 @@ class AgendaItem(models.Model):
     exempt_paragraph = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=EXEMPT_PARAGRAPHS
     )
-    # True when this item or an item it sits under is exempt; kept by the verbs so
+    # Confidential information (LGA 1972 s.100A(3)): information a government department
+    # or the law forbids the council to disclose. Never published, like exempt items.
+    is_confidential = models.BooleanField(default=False)
+    # True when this item or an item it sits under is exempt or confidential; kept by the
+    # verbs so
     # that every public channel can filter with one indexed column.
     is_exempt = models.BooleanField(default=False, db_index=True)
     is_urgent = models.BooleanField(default=False)
@@ -332,6 +339,11 @@ class TimelineEntry(models.Model):
     # moothall.meetings.timeline.describe); details of exempt items never go here.
     details = models.JSONField(default=dict, blank=True)
     is_public = models.BooleanField(default=True)
+    # The agenda item the entry is about (its papers, votes and decisions included), so
+    # that the entry leaves the public timeline if the item becomes exempt.
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
