@@ -16,6 +16,15 @@ EXPECTED_PATHS = {
     "/api/v1/councils/{slug}/councillors": "list_council_councillors",
     "/api/v1/councillors/{id}": "get_councillor",
     "/api/v1/postcodes/{postcode}": "get_postcode",
+    "/api/v1/councils/{slug}/bodies": "list_council_bodies",
+    "/api/v1/councils/{slug}/bodies/{body_slug}": "get_body",
+    "/api/v1/councils/{slug}/meetings": "list_council_meetings",
+    "/api/v1/councils/{slug}/meetings/{id}": "get_meeting",
+    "/api/v1/councils/{slug}/decisions": "list_council_decisions",
+    "/api/v1/councils/{slug}/decisions/{id}": "get_decision",
+    "/api/v1/councils/{slug}/documents/{id}": "get_document",
+    "/api/v1/councils/{slug}/forward-plan": "list_council_forward_plan",
+    "/api/v1/search": "search",
 }
 
 
@@ -165,6 +174,15 @@ def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(cli
         "/api/v1/councils/{slug}/councillors": {"404": "ErrorOut", "422": "ValidationErrorOut"},
         "/api/v1/councillors/{id}": {"404": "ErrorOut"},
         "/api/v1/postcodes/{postcode}": {"400": "ErrorOut", "404": "ErrorOut"},
+        "/api/v1/councils/{slug}/bodies": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/bodies/{body_slug}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/meetings": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/meetings/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/decisions": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/decisions/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/documents/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/forward-plan": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/search": {"400": "ErrorOut", "422": "ValidationErrorOut"},
     }
     problem = document["components"]["schemas"]["ValidationProblem"]
     assert sorted(problem["required"]) == ["loc", "msg", "type"]

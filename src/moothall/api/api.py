@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 
 from moothall.api.docs import BundledSwagger
 from moothall.api.endpoints import router
+from moothall.api.meetings import router as meetings_router
 from moothall.councils.lookup import UnknownPostcode
 from moothall.councils.postcodes import InvalidPostcode
 
@@ -20,12 +21,16 @@ api = NinjaAPI(
     version="1",
     description=(
         "Public, read-only data about councils, wards, councillors and who represents "
-        "each postcode. Lists take `limit` and `offset` and answer `items` and `count`."
+        "each postcode, and the open record of council business: bodies, meetings, "
+        "agendas, documents, decisions and votes. Nothing staff-only is here: exempt "
+        "business and unpublished papers never appear. "
+        "Lists take `limit` and `offset` and answer `items` and `count`."
     ),
     urls_namespace="api",
     docs=BundledSwagger(),
 )
 api.add_router("", router)
+api.add_router("", meetings_router)
 
 
 @api.exception_handler(Http404)

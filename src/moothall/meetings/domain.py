@@ -66,7 +66,7 @@ def _require(actor: Any, council: Council, action: Action = Action.MANAGE_MEETIN
 
 
 def _reason(value: str, *, required: bool, field: str = "reason") -> str:
-    value = (value or "").strip()
+    value = _characters((value or "").strip(), field)
     if required and not value:
         raise ValidationError(
             {field: ValidationError(_("Enter a reason."), code="reason_required")}
@@ -84,8 +84,27 @@ def _reason(value: str, *, required: bool, field: str = "reason") -> str:
     return value
 
 
+def _characters(value: str, field: str) -> str:
+    """Refuse what no database stores: NUL and lone surrogates (JSON can carry both)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        ok = False
+    else:
+        ok = "\x00" not in value
+    if not ok:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Remove the characters that cannot be stored."), code="bad_characters"
+                )
+            }
+        )
+    return value
+
+
 def _text(value: str, field: str, *, required: bool = True, limit: int = 500) -> str:
-    value = (value or "").strip()
+    value = _characters((value or "").strip(), field)
     if required and not value:
         raise ValidationError(
             {field: ValidationError(_("This field is required."), code="required")}
@@ -168,7 +187,7 @@ def _check_exempt_paragraph(paragraph: int | None) -> int | None:
         return None
     try:
         number = int(paragraph)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = 0
     if not 1 <= number <= 7:
         raise ValidationError(
@@ -213,7 +232,7 @@ def create_body(
         name=name,
         slug=_unique_slug(council, name),
         kind=kind,
-        purpose=purpose,
+        purpose=_text(purpose, "purpose", required=False, limit=50000),
         parent=parent,
         source=source,
         source_id=source_id,
@@ -646,7 +665,7 @@ def add_agenda_item(
         parent=parent,
         position=0 if last is None else last + 1,
         title=title,
-        description=description,
+        description=_text(description, "description", required=False, limit=50000),
         kind=kind,
         exempt_paragraph=paragraph,
         is_confidential=is_confidential,
@@ -1172,7 +1191,7 @@ def record_declaration(
         kind=kind,
         description=_text(description, "description", limit=2000),
         left_the_room=left_the_room,
-        dispensation=dispensation,
+        dispensation=_text(dispensation, "dispensation", required=False, limit=50000),
     )
     _timeline(
         meeting,
@@ -1294,7 +1313,7 @@ def add_forward_plan_entry(
     entry = ForwardPlanEntry.objects.create(
         council=council,
         title=_text(title, "title"),
-        summary=summary,
+        summary=_text(summary, "summary", required=False, limit=50000),
         decision_maker=_text(decision_maker, "decision_maker", limit=200),
         body=body,
         expected_date=expected_date,
@@ -1362,10 +1381,14 @@ def record_decision(
         agenda_item=agenda_item,
         title=_text(title, "title"),
         text=_text(text, "text", limit=50000),
-        reasons=reasons,
-        alternatives_rejected=alternatives_rejected,
-        conflicts_declared=conflicts_declared,
-        dispensations=dispensations,
+        reasons=_text(reasons, "reasons", required=False, limit=50000),
+        alternatives_rejected=_text(
+            alternatives_rejected, "alternatives_rejected", required=False, limit=50000
+        ),
+        conflicts_declared=_text(
+            conflicts_declared, "conflicts_declared", required=False, limit=50000
+        ),
+        dispensations=_text(dispensations, "dispensations", required=False, limit=50000),
         decision_maker=_text(decision_maker, "decision_maker", limit=200),
         decided_on=decided_on,
         published_at=now,
