@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
+
+from moothall.public.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("moothall.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("search/", include("moothall.search.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("<slug:council>/staff/", include("moothall.staff.urls")),
     path("", include("moothall.public.urls")),
 ]

@@ -28,6 +28,7 @@ from moothall.councils.models import (
     validate_brand_colour,
 )
 from moothall.public.forms import PostcodeForm
+from moothall.public.meeting_views import attendance_summary, voting_record
 
 DEFAULT_BRAND_COLOUR = "#1d4f76"
 # brand.css is linked with ?v=<last change>, so a long life is safe.
@@ -187,6 +188,8 @@ def councillor(request: HttpRequest, council: str, pk: int, slug: str) -> HttpRe
             "former": queries.is_former(found, today),
             "terms": [(term, _term_state(term, today)) for term in found.terms.all()],
             "key_posts": list(found.key_posts.all()),
+            "attendance": attendance_summary(found),
+            "votes": voting_record(found),
         },
     )
 
