@@ -185,10 +185,11 @@ def _web_address(value: str, field: str) -> str:
 def _check_exempt_paragraph(paragraph: int | None) -> int | None:
     if paragraph in (None, ""):
         return None
-    try:
-        number = int(paragraph)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        number = 0
+    number = 0
+    if isinstance(paragraph, int) and not isinstance(paragraph, bool):
+        number = paragraph
+    elif isinstance(paragraph, str) and paragraph.strip().isdigit():
+        number = int(paragraph.strip()[:2])
     if not 1 <= number <= 7:
         raise ValidationError(
             {
@@ -960,6 +961,7 @@ def attach_document(
             {"kind": ValidationError(_("Choose a type of document."), code="invalid_kind")}
         )
     title = _text(title, "title")
+    original_name = _characters(str(original_name or "")[:255], "file")
     paragraph = _check_exempt_paragraph(exempt_paragraph)
     limit = MeetingSettings.for_council(council).document_max_bytes
     if not data:
@@ -996,7 +998,7 @@ def attach_document(
         kind=kind,
         title=title,
         stored_file=stored,
-        original_name=original_name[:255],
+        original_name=original_name,
         is_exempt=is_exempt,
         exempt_paragraph=paragraph,
         published_at=timezone.now() if published else None,
@@ -1109,6 +1111,13 @@ def save_extracted_text(document_id: int) -> Document | None:
 # --- Attendance, declarations, votes -------------------------------------------------
 
 
+def _not_cancelled(meeting: Meeting) -> None:
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(
+            _("The meeting was cancelled, so nothing can be recorded at it."), code="cancelled"
+        )
+
+
 def _councillors_of(council: Council, ids: Iterable[int]) -> dict[int, Councillor]:
     wanted = set(ids)
     found = {c.pk: c for c in Councillor.objects.filter(council=council, pk__in=wanted)}
@@ -1179,6 +1188,7 @@ def record_declaration(
 ) -> Declaration:
     """Record a councillor's declaration of interest. Side effects: audit entry."""
     _require(actor, meeting.council)
+    _not_cancelled(meeting)
     _councillors_of(meeting.council, [councillor.pk])
     if kind not in Declaration.Kind.values:
         raise ValidationError({"kind": _("Choose a kind of interest.")})
@@ -1228,6 +1238,7 @@ def record_vote(
     not_voting). Totals are counted here; the outcome follows from them unless the clerk
     gives it (a chair's casting vote). Side effects: audit and timeline entries."""
     _require(actor, meeting.council)
+    _not_cancelled(meeting)
     motion = _text(motion, "motion", limit=5000)
     if not positions:
         raise ValidationError(_("Record at least one councillor's vote."), code="empty")
@@ -1459,6 +1470,17 @@ def set_decision_status(
     ):
         raise ValidationError(
             _("The call-in period for this decision has ended."), code="call_in_over"
+        )
+    if (
+        status == Decision.Status.IMPLEMENTED
+        and decision.status == Decision.Status.MADE
+        and decision.call_in_deadline
+        and today <= decision.call_in_deadline
+    ):
+        raise ValidationError(
+            _("The decision cannot be implemented until its call-in period ends on %(day)s."),
+            code="call_in_running",
+            params={"day": decision.call_in_deadline.strftime("%d/%m/%Y")},
         )
     reason = _reason(reason, required=status == Decision.Status.CALLED_IN)
     before = decision.status

@@ -105,7 +105,9 @@ def forward_plan_deadline(decision: dt.date) -> dt.date:
 
 
 def default_notice_clear_days(tier: str, nation: str) -> int:
-    """5 for principal councils in England; 3 in Wales and for parish/town councils."""
-    if tier == "parish" or nation == "wales":
-        return 3
-    return 5
+    """5 clear days for principal councils in England (LGA 1972 s.100B as amended);
+    3 for parish and town councils, in Wales, and in Scotland (LG (Scotland) Act 1973
+    s.50B) and Northern Ireland (LGA (NI) 2014 s.46)."""
+    if tier != "parish" and nation == "england":
+        return 5
+    return 3
