@@ -919,10 +919,12 @@ def _store(data: bytes, content_type: str) -> StoredFile:
     stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
     path = _stored_file_path(stored, "")
     storage = stored.file.storage
-    if storage.exists(path):
+    if storage.exists(path) and storage.size(path) == len(data):
         # Left by a transaction that rolled back: the same bytes, so the same file.
         stored.file.name = path
     else:
+        if storage.exists(path):  # cut short by a crash mid-write: write it again
+            storage.delete(path)
         stored.file.save(path, ContentFile(data), save=False)
     stored.save()
     return stored
