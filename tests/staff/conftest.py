@@ -36,3 +36,30 @@ def urls(council, resident, officer, area):
         "revoke_role": f"/mootshire/staff/roles/{role.pk}/revoke/",
         "audit": "/mootshire/staff/audit/",
     }
+
+
+# --- The clerk's meeting screens (tests/staff/test_meetings_*) ---------------------------
+# Imported inside the fixtures: importing the meetings verbs while conftests load, before
+# the root conftest's pytest_configure, would fix the task backend to the database one.
+
+
+@pytest.fixture
+def scene(council, other_council):
+    from tests.staff.meetings_scene import build_scene
+
+    return build_scene(council, other_council)
+
+
+@pytest.fixture
+def objects(scene, resident):
+    """Ids of one of each kind of object the meeting screens show, for literal URLs."""
+    from tests.staff.meetings_scene import build_objects
+
+    return build_objects(scene, resident)
+
+
+@pytest.fixture
+def clerk(client, officer):
+    """A client signed in as Mootshire's officer (the clerk)."""
+    client.force_login(officer)
+    return client

@@ -13,7 +13,10 @@ def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer)
     assert html.title(response) == "Back-office – Mootshire – Moothall"
     assert response.context["council"] == council
     assert "Your roles here: Officer." in html.main_text(response)
-    assert html.links(response) == [("Residents", "/mootshire/staff/residents/")]
+    assert html.links(response) == [
+        ("Meetings", "/mootshire/staff/meetings/"),
+        ("Residents", "/mootshire/staff/residents/"),
+    ]
 
 
 def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council, council_admin):
@@ -23,6 +26,7 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
 
     assert "Your roles here: Council administrator." in html.main_text(response)
     assert html.links(response) == [
+        ("Meetings", "/mootshire/staff/meetings/"),
         ("Residents", "/mootshire/staff/residents/"),
         ("Roles", "/mootshire/staff/roles/"),
         ("Audit log", "/mootshire/staff/audit/"),
@@ -46,7 +50,12 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
 
     text = html.main_text(response)
     assert "you are here as a platform administrator" in text
-    assert [label for label, _ in html.links(response)] == ["Residents", "Roles", "Audit log"]
+    assert [label for label, _ in html.links(response)] == [
+        "Meetings",
+        "Residents",
+        "Roles",
+        "Audit log",
+    ]
 
 
 def test_the_dashboard_only_answers_get(client, council, officer):

@@ -72,6 +72,7 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
             "can_verify": Action.VERIFY_RESIDENT in allowed,
             "can_manage_roles": Action.MANAGE_ROLES in allowed,
             "can_view_audit_log": Action.VIEW_AUDIT_LOG in allowed,
+            "can_manage_meetings": Action.MANAGE_MEETINGS in allowed,
         },
     )
 
