@@ -69,7 +69,7 @@ def test_a_clerk_records_attendance_with_a_substitute_and_a_visitor(clerk, scene
     )
 
     assert response.status_code == 302
-    assert response["Location"] == past(scene) + "#attendance"
+    assert response["Location"] == past(scene)
     rows = set(
         Attendance.objects.filter(meeting=scene.past).values_list(
             "councillor__person__name", "status", "substitute_for__person__name"

@@ -87,11 +87,15 @@ def _apply(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _workspace_url(meeting: Meeting, anchor: str = "") -> str:
-    url = reverse(
+def _workspace_url(meeting: Meeting) -> str:
+    """The workspace, at the top: no ``#anchor`` to the section that changed.
+
+    A fragment moves the focus away from the success banner GOV.UK Frontend focuses
+    on load, so a screen-reader user would not hear what was done; the banner names it.
+    """
+    return reverse(
         "staff:meeting", kwargs={"council": meeting.council.slug, "meeting_id": meeting.pk}
     )
-    return f"{url}#{anchor}" if anchor else url
 
 
 def _day(moment: dt.datetime) -> str:
@@ -482,7 +486,7 @@ def item_new(request: HttpRequest, council: str, meeting_id: int) -> HttpRespons
                     "title": item.title,
                 },
             )
-            return redirect(_workspace_url(meeting, f"item-{item.pk}"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/item_form.html",
@@ -509,7 +513,7 @@ def item_edit(request: HttpRequest, council: str, meeting_id: int, item_id: int)
             _apply(form, error)
         else:
             messages.success(request, _("Item %(number)s saved.") % {"number": item.number})
-            return redirect(_workspace_url(meeting, f"item-{item.pk}"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/item_form.html",
@@ -536,7 +540,7 @@ def item_remove(request: HttpRequest, council: str, meeting_id: int, item_id: in
                 request,
                 _("Item %(number)s removed: %(title)s.") % {"number": number, "title": title},
             )
-            return redirect(_workspace_url(meeting, "agenda"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/item_remove.html",
@@ -561,7 +565,7 @@ def item_move(request: HttpRequest, council: str, meeting_id: int, item_id: int)
     form = mf.MoveItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to move the item up or down."))
-        return redirect(_workspace_url(meeting, "agenda"))
+        return redirect(_workspace_url(meeting))
     try:
         domain.move_agenda_item(request.user, item, up=form.cleaned_data["direction"] == "up")
     except ValidationError as error:
@@ -572,7 +576,7 @@ def item_move(request: HttpRequest, council: str, meeting_id: int, item_id: int)
             request,
             _("“%(title)s” is now item %(number)s.") % {"title": item.title, "number": item.number},
         )
-    return redirect(_workspace_url(meeting, f"item-{item.pk}"))
+    return redirect(_workspace_url(meeting))
 
 
 # --- Documents ----------------------------------------------------------------------
@@ -614,7 +618,7 @@ def document_new(request: HttpRequest, council: str, meeting_id: int) -> HttpRes
             _apply(form, error)
         else:
             messages.success(request, _("Document attached: %(title)s.") % {"title": document})
-            return redirect(_workspace_url(meeting, "documents"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/document_form.html",
@@ -666,7 +670,7 @@ def document_remove(request: HttpRequest, council: str, document_id: int) -> Htt
     document = _document(here, document_id)
     form = mf.RemoveDocumentForm(_data(request), reason_required=document.published_at is not None)
     back = (
-        _workspace_url(document.meeting, "documents")
+        _workspace_url(document.meeting)
         if document.meeting is not None
         else reverse("staff:meetings", kwargs={"council": here.slug})
     )
@@ -745,7 +749,7 @@ def attendance(request: HttpRequest, council: str, meeting_id: int) -> HttpRespo
             _apply(form, error)
         else:
             messages.success(request, _("Attendance recorded."))
-            return redirect(_workspace_url(meeting, "attendance"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/attendance.html",
@@ -780,7 +784,7 @@ def declaration_new(request: HttpRequest, council: str, meeting_id: int) -> Http
                 request,
                 _("Declaration recorded for %(name)s.") % {"name": data["councillor"].person.name},
             )
-            return redirect(_workspace_url(meeting, "declarations"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/declaration_form.html",
@@ -823,7 +827,7 @@ def vote_new(request: HttpRequest, council: str, meeting_id: int) -> HttpRespons
                     "abstain": vote.abstentions,
                 },
             )
-            return redirect(_workspace_url(meeting, "votes"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/vote_form.html",
@@ -879,7 +883,7 @@ def decision_new(request: HttpRequest, council: str, meeting_id: int) -> HttpRes
                         "no recorded exception: it is flagged on every public page about it."
                     ),
                 )
-            return redirect(_workspace_url(meeting, "decisions"))
+            return redirect(_workspace_url(meeting))
     return render(
         request,
         "staff/meetings/decision_form.html",
@@ -907,7 +911,7 @@ def decision_status(request: HttpRequest, council: str, decision_id: int) -> Htt
     if decision.meeting is not None:
         decision.meeting.council = here
     back = (
-        _workspace_url(decision.meeting, "decisions")
+        _workspace_url(decision.meeting)
         if decision.meeting is not None
         else reverse("staff:meetings", kwargs={"council": here.slug})
     )
