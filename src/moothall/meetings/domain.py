@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -595,9 +595,9 @@ def _sync_exempt_children(items: Iterable[AgendaItem]) -> None:
         Decision.objects.filter(agenda_item=item).exclude(is_exempt=item.is_exempt).update(
             is_exempt=item.is_exempt
         )
-        Vote.objects.filter(agenda_item=item).exclude(is_exempt=item.is_exempt).update(
+        Vote.objects.filter(Q(agenda_item=item) | Q(decision__agenda_item=item)).exclude(
             is_exempt=item.is_exempt
-        )
+        ).update(is_exempt=item.is_exempt)
 
 
 def _check_item_fields(
@@ -1252,6 +1252,17 @@ def record_vote(
         raise ValidationError({"agenda_item": _("Choose an item of this meeting.")})
     if decision is not None and decision.council_id != meeting.council_id:
         raise ValidationError({"decision": _("Choose a decision of this council.")})
+    if decision is not None and decision.agenda_item_id is not None:
+        if agenda_item is not None and agenda_item.pk != decision.agenda_item_id:
+            raise ValidationError(
+                {
+                    "decision": ValidationError(
+                        _("Choose a decision taken under the same agenda item as the vote."),
+                        code="other_item",
+                    )
+                }
+            )
+        agenda_item = decision.agenda_item
     counts = dict.fromkeys(VoteRecord.Position.values, 0)
     for position in positions.values():
         counts[position] += 1
@@ -1273,7 +1284,8 @@ def record_vote(
         votes_for=counts["for"],
         votes_against=counts["against"],
         abstentions=counts["abstain"],
-        is_exempt=bool(agenda_item and agenda_item.is_exempt),
+        is_exempt=bool(agenda_item and agenda_item.is_exempt)
+        or bool(decision and decision.is_exempt),
     )
     VoteRecord.objects.bulk_create(
         VoteRecord(vote=vote, councillor_id=councillor_id, position=position)

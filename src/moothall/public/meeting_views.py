@@ -90,7 +90,11 @@ def public_decisions() -> QuerySet[Decision]:
 
 
 def public_votes() -> QuerySet[Vote]:
-    return Vote.objects.filter(is_exempt=False).exclude(agenda_item__is_exempt=True)
+    return (
+        Vote.objects.filter(is_exempt=False)
+        .exclude(agenda_item__is_exempt=True)
+        .exclude(decision__is_exempt=True)
+    )
 
 
 def _council(slug: str) -> Council:
@@ -805,6 +809,7 @@ def voting_record(councillor: Councillor, limit: int = VOTING_RECORD_LENGTH) -> 
     return list(
         VoteRecord.objects.filter(councillor=councillor, vote__is_exempt=False)
         .exclude(vote__agenda_item__is_exempt=True)
+        .exclude(vote__decision__is_exempt=True)
         .select_related("vote__meeting__body", "vote__agenda_item")
         .order_by("-vote__meeting__start", "-vote__id")[:limit]
     )
