@@ -1,0 +1,20 @@
+"""``python -m moothall send_search_digests``: email new matches of saved searches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from moothall.search.digests import send_digests
+
+
+class Command(BaseCommand):
+    help = (
+        "Email each person what has newly matched their saved searches since the last "
+        "digest (nothing is sent when nothing is new). Run it daily, e.g. from cron."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = send_digests()
+        self.stdout.write(f"Saved searches: {summary.searches} run, {summary.sent} digests queued.")
