@@ -152,7 +152,7 @@ def test_limit_and_offset_page_through_the_results_keeping_the_total(client, sce
     ("query", "message"),
     [
         ("q=%22bins", 'A phrase is missing its closing quotation mark (").'),
-        ("q=b*", "Put at least 2 letters before * to search for words that start with them."),
+        ("q=b*", "Put at least 2 letters before a * (as in plan*)."),
         ("q=", "Enter a word or phrase to search for."),
         ("q=+++", "Enter a word or phrase to search for."),
         ("q=bins&type=petitions", "There is no type of result called “petitions”."),

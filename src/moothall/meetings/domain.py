@@ -1253,16 +1253,20 @@ def record_vote(
     if decision is not None and decision.council_id != meeting.council_id:
         raise ValidationError({"decision": _("Choose a decision of this council.")})
     if decision is not None and decision.agenda_item_id is not None:
-        if agenda_item is not None and agenda_item.pk != decision.agenda_item_id:
+        lineage, walker = set(), agenda_item
+        while walker is not None and walker.pk not in lineage:
+            lineage.add(walker.pk)
+            walker = walker.parent
+        if agenda_item is not None and decision.agenda_item_id not in lineage:
             raise ValidationError(
                 {
                     "decision": ValidationError(
-                        _("Choose a decision taken under the same agenda item as the vote."),
+                        _("Choose a decision taken under the vote's agenda item."),
                         code="other_item",
                     )
                 }
             )
-        agenda_item = decision.agenda_item
+        agenda_item = agenda_item or decision.agenda_item
     counts = dict.fromkeys(VoteRecord.Position.values, 0)
     for position in positions.values():
         counts[position] += 1
