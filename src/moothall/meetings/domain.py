@@ -1478,7 +1478,10 @@ def set_decision_status(
         raise ValidationError(
             _("A decision that is %(now)s cannot become %(next)s."),
             code="bad_transition",
-            params={"now": decision.get_status_display(), "next": status},
+            params={
+                "now": decision.get_status_display(),
+                "next": dict(Decision.Status.choices).get(status, status),
+            },
         )
     today = today or timezone.localdate()
     if (
