@@ -264,7 +264,7 @@ def test_a_resident_signs_in_with_a_password_by_keyboard_alone(
 
     at_path(page, "/")
     expect(page.locator("#navigation a")).to_have_text(
-        ["Find your councils", "All councils", "Your account", "Sign out"]
+        ["Find your councils", "All councils", "Search", "Your account", "Sign out"]
     )
     # The success banner takes the focus, so a screen reader says it first.
     banner = page.locator(".govuk-notification-banner--success")
