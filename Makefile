@@ -78,3 +78,10 @@ browser-test:
 
 clean:
 	rm -rf $(VENV) node_modules var src/moothall/static/vendor src/moothall/static/moothall/moothall.css
+
+# Server time of the meetings pages and search on ten years of demo meetings, on SQLite
+# and PostgreSQL (builds var/bench/ and the moothall_bench database once); see
+# docs/benchmarks.md. The last line printed is a JSON summary.
+.PHONY: bench-meetings
+bench-meetings:
+	$(PY) bench/bench_meetings.py

@@ -45,6 +45,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Uploaded files go to a fresh folder per run, never into var/media.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="moothall-media-")
+    # `demo` without its ten-year meetings archive (a minute's work; tested on its own,
+    # small, in tests/meetings/test_demo_data.py).
+    settings.DEMO_MEETINGS_ARCHIVE = False
 
 
 @pytest.fixture
