@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from moothall.public import feeds, meeting_views
+from moothall.public import exports, feeds, meeting_views
 
 urlpatterns = [
     path("<slug:council>/meetings/", meeting_views.meetings, name="meetings"),
@@ -21,6 +21,8 @@ urlpatterns = [
         name="body_ical",
     ),
     path("<slug:council>/decisions/", meeting_views.decisions, name="decisions"),
+    path("<slug:council>/decisions.csv", exports.decisions_csv, name="decisions_csv"),
+    path("<slug:council>/votes.csv", exports.votes_csv, name="votes_csv"),
     path("<slug:council>/decisions/<int:pk>/", meeting_views.decision, name="decision"),
     path("<slug:council>/forward-plan/", meeting_views.forward_plan, name="forward_plan"),
     path("<slug:council>/documents/<int:pk>/", meeting_views.document, name="document"),
