@@ -76,7 +76,7 @@ def _described(text: str) -> str:
     return f"{text}\n\n{PUBLIC_ONLY}"
 
 
-# --- Public querysets, with nothing that hangs off an exempt item -------------------
+# --- Public querysets (the models' public() rules), with what answers need loaded ---
 
 
 def _not_under_exempt_item() -> Q:
@@ -84,26 +84,18 @@ def _not_under_exempt_item() -> Q:
 
 
 def public_documents() -> QuerySet[Document]:
-    return (
-        Document.objects.public()
-        .filter(_not_under_exempt_item())
-        .select_related("stored_file", "council")
-    )
+    return Document.objects.public().select_related("stored_file", "council")
 
 
 def public_decisions() -> QuerySet[Decision]:
-    return (
-        Decision.objects.public()
-        .filter(_not_under_exempt_item())
-        .select_related("council", "meeting__council", "meeting__body", "agenda_item")
+    return Decision.objects.public().select_related(
+        "council", "meeting__council", "meeting__body", "agenda_item"
     )
 
 
 def public_votes() -> QuerySet[Vote]:
     return (
-        Vote.objects.filter(is_exempt=False)
-        .filter(_not_under_exempt_item())
-        .filter(Q(decision__isnull=True) | Q(decision__is_exempt=False))
+        Vote.objects.public()
         .prefetch_related(
             Prefetch(
                 "records",

@@ -13,8 +13,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from moothall.meetings.models import Decision, VoteRecord
-from moothall.public.meeting_views import _council, public_decisions, public_votes
+from moothall.meetings.models import Decision, Vote, VoteRecord
+from moothall.public.meeting_views import _council
 
 BATCH = 2000
 
@@ -52,7 +52,7 @@ def decisions_csv(request: HttpRequest, council: str) -> StreamingHttpResponse:
     """Every public decision of the council, newest first."""
     found = _council(council)
     queryset = (
-        public_decisions()
+        Decision.objects.public()
         .filter(council=found)
         .select_related("meeting__body")
         .order_by("-decided_on", "-id")
@@ -103,7 +103,7 @@ def decisions_csv(request: HttpRequest, council: str) -> StreamingHttpResponse:
 def votes_csv(request: HttpRequest, council: str) -> StreamingHttpResponse:
     """Every councillor's position in every public recorded vote of the council."""
     found = _council(council)
-    votes = public_votes().filter(meeting__council=found)
+    votes = Vote.objects.public().filter(meeting__council=found)
     queryset = (
         VoteRecord.objects.filter(vote__in=votes)
         .select_related(

@@ -23,7 +23,6 @@ from django.utils.translation import gettext
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council
 from moothall.meetings.models import Decision, Document, Meeting
-from moothall.public.meeting_views import public_decisions, public_documents
 
 FEED_LENGTH = 50
 
@@ -102,7 +101,7 @@ class DecisionsFeed(_CouncilFeed):
 
     def items(self, obj: Council) -> QuerySet[Decision]:
         return (
-            public_decisions()
+            Decision.objects.public()
             .filter(council=obj)
             .select_related("council")
             .order_by("-decided_on", "-id")[:FEED_LENGTH]
@@ -136,7 +135,7 @@ class DocumentsFeed(_CouncilFeed):
 
     def items(self, obj: Council) -> QuerySet[Document]:
         return (
-            public_documents()
+            Document.objects.public()
             .filter(council=obj)
             .select_related("council", "stored_file", "meeting__body")
             .order_by("-published_at", "-id")[:FEED_LENGTH]

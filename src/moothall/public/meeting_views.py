@@ -75,28 +75,6 @@ _ROLE_ORDER = Case(
 # --- What the public may see ------------------------------------------------------
 
 
-def public_documents() -> QuerySet[Document]:
-    """Published, non-exempt documents, never one under an exempt item, and never one the
-    clerk gave an exempt paragraph of its own (whatever its item's state)."""
-    return (
-        Document.objects.public()
-        .filter(exempt_paragraph__isnull=True)
-        .exclude(agenda_item__is_exempt=True)
-    )
-
-
-def public_decisions() -> QuerySet[Decision]:
-    return Decision.objects.public().exclude(agenda_item__is_exempt=True)
-
-
-def public_votes() -> QuerySet[Vote]:
-    return (
-        Vote.objects.filter(is_exempt=False)
-        .exclude(agenda_item__is_exempt=True)
-        .exclude(decision__is_exempt=True)
-    )
-
-
 def _council(slug: str) -> Council:
     return get_object_or_404(Council, slug=slug)
 
@@ -282,11 +260,11 @@ def meeting(request: HttpRequest, council: str, pk: int) -> HttpResponse:
     items = list(found.items.order_by("sort_key", "id")) if published else []
     public_items = {item.pk: item for item in items if not item.is_exempt}
     documents = list(
-        public_documents().filter(meeting=found).select_related("stored_file").order_by("id")
+        Document.objects.public().filter(meeting=found).select_related("stored_file").order_by("id")
     )
-    decisions = list(public_decisions().filter(meeting=found).order_by("id"))
+    decisions = list(Decision.objects.public().filter(meeting=found).order_by("id"))
     votes = list(
-        public_votes()
+        Vote.objects.public()
         .filter(meeting=found)
         .prefetch_related(
             Prefetch(
@@ -572,7 +550,7 @@ def body(request: HttpRequest, council: str, body: str) -> HttpResponse:
 def decisions(request: HttpRequest, council: str) -> HttpResponse:
     found = _council(council)
     key_only = request.GET.get("key") == "1"
-    listed = public_decisions().filter(council=found).order_by("-decided_on", "-id")
+    listed = Decision.objects.public().filter(council=found).order_by("-decided_on", "-id")
     if key_only:
         listed = listed.filter(is_key_decision=True)
     page = Paginator(listed, DECISIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -591,14 +569,14 @@ def decisions(request: HttpRequest, council: str) -> HttpResponse:
 @require_safe
 def decision(request: HttpRequest, council: str, pk: int) -> HttpResponse:
     found = get_object_or_404(
-        public_decisions().select_related(
+        Decision.objects.public().select_related(
             "council", "meeting__body", "agenda_item", "forward_plan_entry"
         ),
         council__slug=council,
         pk=pk,
     )
     votes = list(
-        public_votes()
+        Vote.objects.public()
         .filter(decision=found)
         .prefetch_related(
             Prefetch(
@@ -649,7 +627,9 @@ def forward_plan(request: HttpRequest, council: str) -> HttpResponse:
 
 def _public_document(council: str, pk: int) -> Document:
     return get_object_or_404(
-        public_documents().select_related("council", "stored_file", "meeting__body", "agenda_item"),
+        Document.objects.public().select_related(
+            "council", "stored_file", "meeting__body", "agenda_item"
+        ),
         council__slug=council,
         pk=pk,
     )
@@ -825,9 +805,7 @@ def attendance_summary(councillor: Councillor, now: dt.datetime | None = None) -
 def voting_record(councillor: Councillor, limit: int = VOTING_RECORD_LENGTH) -> list[VoteRecord]:
     """The councillor's most recent positions in public recorded votes (1 query)."""
     return list(
-        VoteRecord.objects.filter(councillor=councillor, vote__is_exempt=False)
-        .exclude(vote__agenda_item__is_exempt=True)
-        .exclude(vote__decision__is_exempt=True)
+        VoteRecord.objects.filter(councillor=councillor, vote__in=Vote.objects.public())
         .select_related("vote__meeting__body", "vote__agenda_item")
         .order_by("-vote__meeting__start", "-vote__id")[:limit]
     )

@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 
 from moothall.councils.models import Council
 from moothall.meetings.models import Body, Decision, Document, Meeting
-from moothall.public.meeting_views import public_decisions, public_documents
 
 
 class CouncilSitemap(Sitemap):
@@ -42,7 +41,7 @@ class MeetingSitemap(Sitemap):
 
 class DecisionSitemap(Sitemap):
     def items(self) -> QuerySet[Decision]:
-        return public_decisions().select_related("council").order_by("pk")
+        return Decision.objects.public().select_related("council").order_by("pk")
 
     def lastmod(self, item: Decision) -> dt.datetime:
         return item.updated_at
@@ -50,7 +49,7 @@ class DecisionSitemap(Sitemap):
 
 class DocumentSitemap(Sitemap):
     def items(self) -> QuerySet[Document]:
-        return public_documents().select_related("council").order_by("pk")
+        return Document.objects.public().select_related("council").order_by("pk")
 
     def lastmod(self, item: Document) -> dt.datetime | None:
         return item.published_at

@@ -50,7 +50,10 @@ class ForwardPlanEntry(models.Model):
 
 class DecisionQuerySet(models.QuerySet["Decision"]):
     def public(self) -> DecisionQuerySet:
-        return self.filter(is_exempt=False)
+        """Decisions the public may see: not exempt, nor under an exempt item."""
+        return self.filter(
+            Q(agenda_item__isnull=True) | Q(agenda_item__is_exempt=False), is_exempt=False
+        )
 
 
 class Decision(models.Model):
@@ -140,6 +143,16 @@ class Decision(models.Model):
         return published > law.forward_plan_deadline(self.decided_on)
 
 
+class VoteQuerySet(models.QuerySet["Vote"]):
+    def public(self) -> VoteQuerySet:
+        """Votes the public may see: not exempt, nor under an exempt item or decision."""
+        return self.filter(
+            Q(agenda_item__isnull=True) | Q(agenda_item__is_exempt=False),
+            Q(decision__isnull=True) | Q(decision__is_exempt=False),
+            is_exempt=False,
+        )
+
+
 class Vote(models.Model):
     """A recorded vote (division) on a motion or recommendation at a meeting."""
 
@@ -162,6 +175,8 @@ class Vote(models.Model):
     abstentions = models.PositiveIntegerField(default=0)
     is_exempt = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "id"]

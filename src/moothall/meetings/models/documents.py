@@ -45,8 +45,15 @@ class StoredFile(models.Model):
 
 class DocumentQuerySet(models.QuerySet["Document"]):
     def public(self) -> DocumentQuerySet:
-        """Documents the public may see: never exempt ones, never unpublished agendas' papers."""
-        return self.filter(is_exempt=False, published_at__isnull=False)
+        """Documents the public may see: published, and never exempt — neither marked so
+        themselves nor under an exempt item. (The verbs keep ``is_exempt`` in step with
+        both; the extra conditions make every public channel safe even if a row drifts.)"""
+        return self.filter(
+            Q(agenda_item__isnull=True) | Q(agenda_item__is_exempt=False),
+            is_exempt=False,
+            exempt_paragraph__isnull=True,
+            published_at__isnull=False,
+        )
 
 
 class Document(models.Model):
