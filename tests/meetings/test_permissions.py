@@ -255,6 +255,7 @@ def test_every_verb_of_the_domain_is_in_the_matrix():
         "deadline_for",
         "submission_deadline_for",
         "submissions_open",
+        "next_decision_statuses",
         "renumber",
         "save_extracted_text",
     }

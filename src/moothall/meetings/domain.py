@@ -1467,6 +1467,14 @@ _DECISION_MOVES: dict[str, set[str]] = {
 }
 
 
+def next_decision_statuses(decision: Decision) -> list[str]:
+    """The statuses :func:`set_decision_status` may move ``decision`` to, in the order a
+    form offers them (the call-in period may still refuse one)."""
+    allowed = _DECISION_MOVES.get(decision.status, set())
+    order = [Decision.Status.CALLED_IN, Decision.Status.MADE, Decision.Status.IMPLEMENTED]
+    return [status for status in order if status in allowed]
+
+
 @transaction.atomic
 def set_decision_status(
     actor: Any, decision: Decision, status: str, *, reason: str = "", today: dt.date | None = None

@@ -891,14 +891,6 @@ def decision_new(request: HttpRequest, council: str, meeting_id: int) -> HttpRes
     )
 
 
-def _next_statuses(decision: Decision) -> list[str]:
-    # The verb has the last word; this only decides which choices the form offers.
-    if decision.status == Decision.Status.IMPLEMENTED:
-        return []
-    order = [Decision.Status.CALLED_IN, Decision.Status.MADE, Decision.Status.IMPLEMENTED]
-    return [status for status in order if status != decision.status]
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -915,7 +907,7 @@ def decision_status(request: HttpRequest, council: str, decision_id: int) -> Htt
         if decision.meeting is not None
         else reverse("staff:meetings", kwargs={"council": here.slug})
     )
-    allowed = _next_statuses(decision)
+    allowed = domain.next_decision_statuses(decision)
     form = mf.DecisionStatusForm(_data(request), allowed=allowed)
     if allowed and form.is_valid():
         try:
