@@ -415,12 +415,10 @@ class AgendaItemForm(forms.Form):
         return cleaned
 
 
-class RemoveItemForm(forms.Form):
-    reason = _reason(
-        _("Why is the item withdrawn?"),
-        required=False,
-        help_text=_("The agenda is published, so the reason is shown on the public timeline."),
-    )
+class _RemovalForm(forms.Form):
+    """Taking something down: the reason is required once the public has seen it."""
+
+    optional_label: Any = ""
 
     def __init__(self, *args: Any, reason_required: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -428,8 +426,17 @@ class RemoveItemForm(forms.Form):
         if reason_required:
             self.fields["reason"].required = True
         else:
-            self.fields["reason"].label = _("Why is the item removed? (optional)")
+            self.fields["reason"].label = self.optional_label
             self.fields["reason"].help_text = ""
+
+
+class RemoveItemForm(_RemovalForm):
+    optional_label = _("Why is the item removed? (optional)")
+    reason = _reason(
+        _("Why is the item withdrawn?"),
+        required=False,
+        help_text=_("The agenda is published, so the reason is shown on the public timeline."),
+    )
 
 
 class MoveItemForm(forms.Form):
@@ -502,20 +509,13 @@ class DocumentForm(forms.Form):
         return upload
 
 
-class RemoveDocumentForm(forms.Form):
+class RemoveDocumentForm(_RemovalForm):
+    optional_label = _("Why is the document removed? (optional)")
     reason = _reason(
         _("Why is the document taken down?"),
         required=False,
         help_text=_("The document has been published, so a reason is needed."),
     )
-
-    def __init__(self, *args: Any, reason_required: bool, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if reason_required:
-            self.fields["reason"].required = True
-        else:
-            self.fields["reason"].label = _("Why is the document removed? (optional)")
-            self.fields["reason"].help_text = ""
 
 
 # --- After the meeting -------------------------------------------------------------
