@@ -205,9 +205,7 @@ def list_council_meetings(
     request: HttpRequest, slug: str, filters: Query[MeetingFilters]
 ) -> QuerySet[Meeting]:
     council = _council_or_404(slug)
-    meetings = (
-        Meeting.objects.visible().filter(council=council).select_related("council", "body__council")
-    )
+    meetings = Meeting.objects.filter(council=council).select_related("council", "body__council")
     if filters.body:
         meetings = meetings.filter(body__slug=filters.body)
     if filters.status:
@@ -223,7 +221,7 @@ def list_council_meetings(
 
 def _meeting_or_404(council: Council, id: int) -> Meeting:
     meeting = (
-        Meeting.objects.visible()
+        Meeting.objects.all()
         .filter(council=council, pk=id)
         .select_related("council", "body__council")
         .first()

@@ -65,21 +65,23 @@ def _require(actor: Any, council: Council, action: Action = Action.MANAGE_MEETIN
         raise PermissionDenied
 
 
+def _invalid(
+    field: str, message: str, code: str, params: dict[str, Any] | None = None
+) -> ValidationError:
+    """A refusal of one field that keeps its code and parameters (for forms and the API)."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
 def _reason(value: str, *, required: bool, field: str = "reason") -> str:
     value = _characters((value or "").strip(), field)
     if required and not value:
-        raise ValidationError(
-            {field: ValidationError(_("Enter a reason."), code="reason_required")}
-        )
+        raise _invalid(field, _("Enter a reason."), "reason_required")
     if len(value) > MAX_REASON_LENGTH:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("The reason must be %(limit)d characters or fewer."),
-                    code="reason_too_long",
-                    params={"limit": MAX_REASON_LENGTH},
-                )
-            }
+        raise _invalid(
+            field,
+            _("The reason must be %(limit)d characters or fewer."),
+            "reason_too_long",
+            {"limit": MAX_REASON_LENGTH},
         )
     return value
 
@@ -93,32 +95,16 @@ def _characters(value: str, field: str) -> str:
     else:
         ok = "\x00" not in value
     if not ok:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("Remove the characters that cannot be stored."), code="bad_characters"
-                )
-            }
-        )
+        raise _invalid(field, _("Remove the characters that cannot be stored."), "bad_characters")
     return value
 
 
 def _text(value: str, field: str, *, required: bool = True, limit: int = 500) -> str:
     value = _characters((value or "").strip(), field)
     if required and not value:
-        raise ValidationError(
-            {field: ValidationError(_("This field is required."), code="required")}
-        )
+        raise _invalid(field, _("This field is required."), "required")
     if len(value) > limit:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("Use %(limit)d characters or fewer."),
-                    code="too_long",
-                    params={"limit": limit},
-                )
-            }
-        )
+        raise _invalid(field, _("Use %(limit)d characters or fewer."), "too_long", {"limit": limit})
     return value
 
 
@@ -168,16 +154,10 @@ def _web_address(value: str, field: str) -> str:
             raise ValidationError("too long")
         _WEB_ADDRESS(value)
     except ValidationError:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _(
-                        "Enter a web address starting http:// or https://, of 500 characters "
-                        "or fewer."
-                    ),
-                    code="invalid_url",
-                )
-            }
+        raise _invalid(
+            field,
+            _("Enter a web address starting http:// or https://, of 500 characters or fewer."),
+            "invalid_url",
         ) from None
     return value
 
@@ -191,12 +171,10 @@ def _check_exempt_paragraph(paragraph: int | None) -> int | None:
     elif isinstance(paragraph, str) and paragraph.strip().isdigit():
         number = int(paragraph.strip()[:2])
     if not 1 <= number <= 7:
-        raise ValidationError(
-            {
-                "exempt_paragraph": ValidationError(
-                    _("Choose a paragraph of Schedule 12A, from 1 to 7."), code="invalid_paragraph"
-                )
-            }
+        raise _invalid(
+            "exempt_paragraph",
+            _("Choose a paragraph of Schedule 12A, from 1 to 7."),
+            "invalid_paragraph",
         )
     return number
 
@@ -221,13 +199,9 @@ def create_body(
     _require(actor, council)
     name = _text(name, "name", limit=200)
     if kind not in Body.Kind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Choose a kind of body."), code="invalid_kind")}
-        )
+        raise _invalid("kind", _("Choose a kind of body."), "invalid_kind")
     if parent is not None and parent.council_id != council.pk:
-        raise ValidationError(
-            {"parent": ValidationError(_("Choose a body of this council."), code="other_council")}
-        )
+        raise _invalid("parent", _("Choose a body of this council."), "other_council")
     body = Body.objects.create(
         council=council,
         name=name,
@@ -255,9 +229,7 @@ def update_body(actor: Any, body: Body, **changes: Any) -> Body:
     if "name" in changes:
         changes["name"] = _text(changes["name"], "name", limit=200)
     if "kind" in changes and changes["kind"] not in Body.Kind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Choose a kind of body."), code="invalid_kind")}
-        )
+        raise _invalid("kind", _("Choose a kind of body."), "invalid_kind")
     parent = changes.get("parent")
     if parent is not None:
         ancestors, walker = set(), parent
@@ -296,15 +268,9 @@ def add_member(
     """Seat ``councillor`` on ``body``. Side effects: audit entry."""
     _require(actor, body.council)
     if councillor.council_id != body.council_id:
-        raise ValidationError(
-            {
-                "councillor": ValidationError(
-                    _("Choose a councillor of this council."), code="other_council"
-                )
-            }
-        )
+        raise _invalid("councillor", _("Choose a councillor of this council."), "other_council")
     if role not in Membership.Role.values:
-        raise ValidationError({"role": ValidationError(_("Choose a role."), code="invalid_role")})
+        raise _invalid("role", _("Choose a role."), "invalid_role")
     if start_date and end_date and end_date < start_date:
         raise ValidationError({"end_date": _("The end date must be after the start date.")})
     membership = Membership.objects.create(
@@ -604,18 +570,13 @@ def _check_item_fields(
     meeting: Meeting, kind: str, exempt_paragraph: Any, parent: AgendaItem | None
 ) -> int | None:
     if kind not in AgendaItem.Kind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Choose a type of item."), code="invalid_kind")}
-        )
+        raise _invalid("kind", _("Choose a type of item."), "invalid_kind")
     paragraph = _check_exempt_paragraph(exempt_paragraph)
     if kind == AgendaItem.Kind.EXEMPT and paragraph is None:
-        raise ValidationError(
-            {
-                "exempt_paragraph": ValidationError(
-                    _("An exempt item needs the paragraph of Schedule 12A it falls under."),
-                    code="paragraph_required",
-                )
-            }
+        raise _invalid(
+            "exempt_paragraph",
+            _("An exempt item needs the paragraph of Schedule 12A it falls under."),
+            "paragraph_required",
         )
     if parent is not None and parent.meeting_id != meeting.pk:
         raise ValidationError({"parent": _("Choose an item of this meeting.")})
@@ -649,16 +610,13 @@ def add_agenda_item(
     paragraph = _check_item_fields(meeting, kind, exempt_paragraph, parent)
     urgency_reason = _reason(urgency_reason, required=is_urgent, field="urgency_reason")
     if meeting.is_agenda_published and not is_urgent:
-        raise ValidationError(
-            {
-                "is_urgent": ValidationError(
-                    _(
-                        "The agenda has been published: an item added now must be marked urgent, "
-                        "with the reason it cannot wait."
-                    ),
-                    code="late_item_not_urgent",
-                )
-            }
+        raise _invalid(
+            "is_urgent",
+            _(
+                "The agenda has been published: an item added now must be marked urgent, "
+                "with the reason it cannot wait."
+            ),
+            "late_item_not_urgent",
         )
     last = meeting.items.filter(parent=parent).aggregate(m=Max("position"))["m"]
     item = AgendaItem.objects.create(
@@ -959,34 +917,26 @@ def attach_document(
     if meeting is not None and meeting.council_id != council.pk:
         raise ValidationError(_("Choose a meeting of this council."), code="other_council")
     if kind not in Document.Kind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Choose a type of document."), code="invalid_kind")}
-        )
+        raise _invalid("kind", _("Choose a type of document."), "invalid_kind")
     title = _text(title, "title")
     original_name = _characters(str(original_name or "")[:255], "file")
     paragraph = _check_exempt_paragraph(exempt_paragraph)
     limit = MeetingSettings.for_council(council).document_max_bytes
     if not data:
-        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
+        raise _invalid("file", _("The file is empty."), "empty")
     if len(data) > limit:
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    _("The file must be smaller than %(mb).0f MB."),
-                    code="too_large",
-                    params={"mb": limit / 1024 / 1024},
-                )
-            }
+        raise _invalid(
+            "file",
+            _("The file must be smaller than %(mb).0f MB."),
+            "too_large",
+            {"mb": limit / 1024 / 1024},
         )
     content_type = sniff_content_type(data)
     if content_type is None:
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    _("The file must be a PDF, a Word document (DOCX) or a web page (HTML)."),
-                    code="bad_type",
-                )
-            }
+        raise _invalid(
+            "file",
+            _("The file must be a PDF, a Word document (DOCX) or a web page (HTML)."),
+            "bad_type",
         )
     stored = _store(data, content_type)
     is_exempt = paragraph is not None or bool(agenda_item and agenda_item.is_exempt)
@@ -1258,13 +1208,8 @@ def record_vote(
             lineage.add(walker.pk)
             walker = walker.parent
         if agenda_item is not None and decision.agenda_item_id not in lineage:
-            raise ValidationError(
-                {
-                    "decision": ValidationError(
-                        _("Choose a decision taken under the vote's agenda item."),
-                        code="other_item",
-                    )
-                }
+            raise _invalid(
+                "decision", _("Choose a decision taken under the vote's agenda item."), "other_item"
             )
         agenda_item = agenda_item or decision.agenda_item
     counts = dict.fromkeys(VoteRecord.Position.values, 0)
@@ -1622,9 +1567,7 @@ def submit_to_meeting(
     if not can_submit_to_meetings(user):
         raise PermissionDenied
     if kind not in PublicSubmission.Kind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Choose what you want to do."), code="invalid_kind")}
-        )
+        raise _invalid("kind", _("Choose what you want to do."), "invalid_kind")
     if not submissions_open(meeting, today):
         raise ValidationError(
             _("This meeting no longer takes questions, deputations or requests to speak."),

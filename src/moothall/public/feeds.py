@@ -58,7 +58,7 @@ class MeetingsFeed(_CouncilFeed):
 
     def items(self, obj: Council) -> QuerySet[Meeting]:
         return (
-            Meeting.objects.visible()
+            Meeting.objects.all()
             .filter(council=obj)
             .select_related("council", "body")
             .order_by("-created_at", "-id")[:FEED_LENGTH]

@@ -93,7 +93,7 @@ def meetings(request: HttpRequest, council: str) -> HttpResponse:
     bodies = list(found.bodies.order_by("name", "pk"))
     chosen = request.GET.get("body", "")
     body = next((b for b in bodies if b.slug == chosen), None)
-    listed = Meeting.objects.visible().filter(council=found).select_related("body")
+    listed = Meeting.objects.filter(council=found).select_related("body")
     if body is not None:
         listed = listed.filter(body=body)
     listed = listed.past() if when == "past" else listed.upcoming()
@@ -254,7 +254,7 @@ def _agenda(
 @require_safe
 def meeting(request: HttpRequest, council: str, pk: int) -> HttpResponse:
     found = get_object_or_404(
-        Meeting.objects.visible().select_related("council", "body"), council__slug=council, pk=pk
+        Meeting.objects.select_related("council", "body"), council__slug=council, pk=pk
     )
     published = found.is_agenda_published
     items = list(found.items.order_by("sort_key", "id")) if published else []
@@ -424,7 +424,7 @@ def _add_verb_errors(form: forms.Form, error: ValidationError) -> None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_take_part(request: HttpRequest, council: str, pk: int) -> HttpResponse:
     found = get_object_or_404(
-        Meeting.objects.visible().select_related("council", "body"), council__slug=council, pk=pk
+        Meeting.objects.select_related("council", "body"), council__slug=council, pk=pk
     )
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -722,7 +722,7 @@ def _calendar_response(
 def _calendar_meetings() -> QuerySet[Meeting]:
     since = timezone.now() - CALENDAR_HISTORY
     return (
-        Meeting.objects.visible()
+        Meeting.objects.all()
         .filter(start__gte=since)
         .select_related("council", "body")
         .order_by("start", "id")

@@ -33,7 +33,7 @@ class BodySitemap(Sitemap):
 
 class MeetingSitemap(Sitemap):
     def items(self) -> QuerySet[Meeting]:
-        return Meeting.objects.visible().select_related("council").order_by("pk")
+        return Meeting.objects.select_related("council").order_by("pk")
 
     def lastmod(self, item: Meeting) -> dt.datetime:
         return item.updated_at

@@ -83,10 +83,6 @@ class MeetingSettings(models.Model):
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible(self) -> MeetingQuerySet:
-        """Meetings the public may see: all of them (cancelled ones stay, with their status)."""
-        return self
-
     def upcoming(self, now: dt.datetime | None = None) -> MeetingQuerySet:
         now = now or timezone.now()
         return self.filter(start__gte=now).order_by("start", "id")
