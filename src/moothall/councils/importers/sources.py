@@ -73,29 +73,43 @@ def _read_url(source: str, *, max_bytes: int, timeout: float) -> bytes:
     if "@" in urlsplit(source).netloc:
         raise ImportFailed(_("Put no user name or password in the address."))
     opener = urllib.request.build_opener(_WebOnlyRedirects)
-    request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})  # noqa: S310 (scheme checked)
+    return fetch_with(opener, source, label=url, max_bytes=max_bytes, timeout=timeout)
+
+
+def fetch_with(
+    opener: urllib.request.OpenerDirector,
+    url: str,
+    *,
+    label: str,
+    max_bytes: int,
+    timeout: float,
+) -> bytes:
+    """GET ``url`` through ``opener`` (which decides where redirects may go): refused when
+    larger than ``max_bytes``, given up after ``timeout``; every failure an ImportFailed
+    naming ``label``. The caller has checked the address's scheme (and host)."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310 (scheme checked)
     try:
         with opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise _too_big(url, max_bytes)
-            return _read_capped(response, max_bytes, url)
+                raise _too_big(label, max_bytes)
+            return _read_capped(response, max_bytes, label)
     except urllib.error.HTTPError as exc:
         raise ImportFailed(
             _("%(url)s answered HTTP %(status)d %(reason)s.")
-            % {"url": url, "status": exc.code, "reason": exc.reason}
+            % {"url": label, "status": exc.code, "reason": exc.reason}
         ) from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            raise _timed_out(url, timeout) from None
+            raise _timed_out(label, timeout) from None
         raise ImportFailed(
-            _("Cannot fetch %(url)s: %(error)s.") % {"url": url, "error": exc.reason}
+            _("Cannot fetch %(url)s: %(error)s.") % {"url": label, "error": exc.reason}
         ) from None
     except TimeoutError:
-        raise _timed_out(url, timeout) from None
+        raise _timed_out(label, timeout) from None
     except (OSError, ValueError) as exc:  # connection reset, malformed URL or headers
         raise ImportFailed(
-            _("Cannot fetch %(url)s: %(error)s.") % {"url": url, "error": exc}
+            _("Cannot fetch %(url)s: %(error)s.") % {"url": label, "error": exc}
         ) from None
 
 

@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from django.utils.translation import gettext as _
@@ -33,8 +33,8 @@ from moothall.councils.importers import ImportFailed
 from moothall.councils.importers.sources import (
     MAX_BYTES,
     TIMEOUT_SECONDS,
-    USER_AGENT,
     display_name,
+    fetch_with,
     read_source,
 )
 
@@ -153,54 +153,7 @@ def fetch(
             _("%(url)s is not on %(host)s: not fetched.") % {"url": label, "host": site.hostname}
         )
     opener = urllib.request.build_opener(_SameSiteRedirects(site))
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310 (scheme checked)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise _too_big(label, max_bytes)
-            return _read_capped(response, max_bytes, label)
-    except urllib.error.HTTPError as exc:
-        raise ImportFailed(
-            _("%(url)s answered HTTP %(status)d %(reason)s.")
-            % {"url": label, "status": exc.code, "reason": exc.reason}
-        ) from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise _timed_out(label, timeout) from None
-        raise ImportFailed(
-            _("Cannot fetch %(url)s: %(error)s.") % {"url": label, "error": exc.reason}
-        ) from None
-    except TimeoutError:
-        raise _timed_out(label, timeout) from None
-    except (OSError, ValueError) as exc:  # connection reset, malformed headers
-        raise ImportFailed(
-            _("Cannot fetch %(url)s: %(error)s.") % {"url": label, "error": exc}
-        ) from None
-
-
-def _read_capped(stream: IO[bytes], max_bytes: int, label: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := stream.read(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise _too_big(label, max_bytes)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_big(label: str, max_bytes: int) -> ImportFailed:
-    return ImportFailed(
-        _("%(source)s is larger than the %(limit)d bytes allowed.")
-        % {"source": label, "limit": max_bytes}
-    )
-
-
-def _timed_out(label: str, timeout: float) -> ImportFailed:
-    return ImportFailed(
-        _("%(url)s did not answer within %(seconds)g seconds.") % {"url": label, "seconds": timeout}
-    )
+    return fetch_with(opener, url, label=label, max_bytes=max_bytes, timeout=timeout)
 
 
 # --- The answers -----------------------------------------------------------------------
