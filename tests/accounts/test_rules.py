@@ -50,6 +50,8 @@ MATRIX_AT_MOOTSHIRE = {
     Action.IMPORT_DATA:         (False, False, False, True,  False, True,  False, True),
     Action.MANAGE_MEETINGS:     (False, False, False, True,  False, True,  False, True),
     Action.VIEW_EXEMPT:         (False, False, False, True,  False, True,  False, True),
+    Action.MANAGE_VOICE:        (False, False, False, True,  False, True,  False, True),
+    Action.MODERATE:            (False, False, False, True,  True,  True,  False, True),
 }
 
 # The same people at Elsewhere, where only the outsider holds a role (officer).
@@ -64,6 +66,8 @@ MATRIX_AT_ELSEWHERE = {
     Action.IMPORT_DATA:         (False, False, False, False, False, False, True,  True),
     Action.MANAGE_MEETINGS:     (False, False, False, False, False, False, True,  True),
     Action.VIEW_EXEMPT:         (False, False, False, False, False, False, True,  True),
+    Action.MANAGE_VOICE:        (False, False, False, False, False, False, True,  True),
+    Action.MODERATE:            (False, False, False, False, False, False, True,  True),
 }
 # fmt: on
 
@@ -151,8 +155,8 @@ def test_platform_staff_who_are_not_superusers_have_no_council_powers(council):
     assert actions_at(user, council) == set()
 
 
-def test_a_moderator_can_open_the_back_office_and_nothing_else(council, moderator):
-    assert actions_at(moderator, council) == {Action.VIEW_STAFF_AREA}
+def test_a_moderator_can_open_the_back_office_and_moderate_and_nothing_else(council, moderator):
+    assert actions_at(moderator, council) == {Action.VIEW_STAFF_AREA, Action.MODERATE}
 
 
 def test_an_officer_can_work_with_residents_and_imports(council, officer):
@@ -164,6 +168,8 @@ def test_an_officer_can_work_with_residents_and_imports(council, officer):
         Action.IMPORT_DATA,
         Action.MANAGE_MEETINGS,
         Action.VIEW_EXEMPT,
+        Action.MANAGE_VOICE,
+        Action.MODERATE,
     }
 
 

@@ -24,10 +24,8 @@ from moothall.accounts.rules import (
     forget_cached_permissions,
 )
 from moothall.core.audit import record
+from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.councils.models import Council, Councillor
-
-# Longest reason we keep; a paragraph or two is plenty.
-MAX_REASON_LENGTH = 2000
 
 
 def _clean_reason(reason: str, *, required: bool) -> str:

@@ -46,6 +46,14 @@ class Action(enum.StrEnum):
     MANAGE_MEETINGS = "manage_meetings"
     # Read exempt (Part II, Schedule 12A) agenda items, documents and decisions.
     VIEW_EXEMPT = "view_exempt"
+    # Officer work on ideas and petitions: change an idea's status, merge duplicates,
+    # enter paper petitions, own and meet response obligations, place an idea or a
+    # petition on a meeting's agenda, link the decision, publish the council's response.
+    MANAGE_VOICE = "manage_voice"
+    # Look after what residents contribute: moderate petitions (publish or reject with a
+    # published reason), see abuse flags and alerts, invalidate signatures in bulk,
+    # remove comments.
+    MODERATE = "moderate"
 
 
 _OFFICERS_AND_ADMINS = frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN})
@@ -65,6 +73,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.IMPORT_DATA: _OFFICERS_AND_ADMINS,
     Action.MANAGE_MEETINGS: _OFFICERS_AND_ADMINS,
     Action.VIEW_EXEMPT: _OFFICERS_AND_ADMINS,
+    Action.MANAGE_VOICE: _OFFICERS_AND_ADMINS,
+    Action.MODERATE: frozenset(STAFF_ROLES),
 }
 
 
@@ -187,3 +197,26 @@ def can_submit_to_meetings(user: Any) -> bool:
 def can_withdraw_submission(user: Any, submission: Any) -> bool:
     """Only the person who sent a submission may withdraw it."""
     return is_active_user(user) and submission.submitter_id == user.pk
+
+
+def is_councillor_at(user: Any, council: Any) -> bool:
+    """Holds a councillor role at ``council`` (an elected member, not staff: no MFA rule)."""
+    return Role.Kind.COUNCILLOR in roles_at(user, council)
+
+
+def can_respond_publicly(user: Any, council: Any) -> bool:
+    """Publish a response on a resident's idea in the council's name or as its councillor:
+    officers and council admins (with MFA, as for any staff action) and councillors."""
+    return can(user, Action.MANAGE_VOICE, council) or is_councillor_at(user, council)
+
+
+def can_contribute(user: Any) -> bool:
+    """Propose an idea, comment, support, follow, start a petition, write to a councillor:
+    any signed-in person. How strongly they must be tied to the council (email verified,
+    postcode in the area, verified resident) is the verb's business, set per council."""
+    return is_active_user(user)
+
+
+def is_author(user: Any, thing: Any, field: str = "author_id") -> bool:
+    """Did ``user`` write ``thing`` (an idea, a comment, a petition…)?"""
+    return is_active_user(user) and getattr(thing, field, None) == user.pk

@@ -171,6 +171,28 @@ class Ward(models.Model):
         return reverse("public:ward", kwargs={"council": self.council.slug, "ward": self.slug})
 
 
+class Topic(models.Model):
+    """A subject a council files residents' ideas and petitions under (parks, roads, housing…).
+
+    Residents filter and follow by topic; "You said, we did" reports by it.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "slug"], name="topic_unique_slug_per_council"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Party(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)

@@ -31,6 +31,10 @@ from django.utils.translation import gettext as _
 from moothall.accounts.rules import Action, can, can_submit_to_meetings, can_withdraw_submission
 from moothall.core.audit import record
 from moothall.core.mail import queue_email
+from moothall.core.validation import characters as _characters
+from moothall.core.validation import invalid as _invalid
+from moothall.core.validation import reason as _reason
+from moothall.core.validation import text as _text
 from moothall.councils.models import Council, Councillor
 from moothall.meetings import law
 from moothall.meetings.files import sniff_content_type
@@ -53,7 +57,6 @@ from moothall.meetings.models import (
 )
 from moothall.meetings.models.documents import _stored_file_path
 
-MAX_REASON_LENGTH = 2000
 logger = logging.getLogger(__name__)
 
 
@@ -63,49 +66,6 @@ logger = logging.getLogger(__name__)
 def _require(actor: Any, council: Council, action: Action = Action.MANAGE_MEETINGS) -> None:
     if actor is not None and not can(actor, action, council):
         raise PermissionDenied
-
-
-def _invalid(
-    field: str, message: str, code: str, params: dict[str, Any] | None = None
-) -> ValidationError:
-    """A refusal of one field that keeps its code and parameters (for forms and the API)."""
-    return ValidationError({field: ValidationError(message, code=code, params=params)})
-
-
-def _reason(value: str, *, required: bool, field: str = "reason") -> str:
-    value = _characters((value or "").strip(), field)
-    if required and not value:
-        raise _invalid(field, _("Enter a reason."), "reason_required")
-    if len(value) > MAX_REASON_LENGTH:
-        raise _invalid(
-            field,
-            _("The reason must be %(limit)d characters or fewer."),
-            "reason_too_long",
-            {"limit": MAX_REASON_LENGTH},
-        )
-    return value
-
-
-def _characters(value: str, field: str) -> str:
-    """Refuse what no database stores: NUL and lone surrogates (JSON can carry both)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        ok = False
-    else:
-        ok = "\x00" not in value
-    if not ok:
-        raise _invalid(field, _("Remove the characters that cannot be stored."), "bad_characters")
-    return value
-
-
-def _text(value: str, field: str, *, required: bool = True, limit: int = 500) -> str:
-    value = _characters((value or "").strip(), field)
-    if required and not value:
-        raise _invalid(field, _("This field is required."), "required")
-    if len(value) > limit:
-        raise _invalid(field, _("Use %(limit)d characters or fewer."), "too_long", {"limit": limit})
-    return value
 
 
 def _timeline(

@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.councils.models import Council, Councillor
-from moothall.meetings.domain import MAX_REASON_LENGTH
 from moothall.meetings.models import (
     AgendaItem,
     Attendance,

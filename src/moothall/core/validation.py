@@ -1,0 +1,60 @@
+"""Refusing bad input in verbs: one field at a time, with a code the API can return.
+
+Every app's verbs use these so a form, the API and a command get the same
+messages. A refusal is a ``ValidationError`` keyed by field name, raised before
+anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_REASON_LENGTH = 2000
+
+
+def invalid(
+    field: str, message: str, code: str, params: dict[str, Any] | None = None
+) -> ValidationError:
+    """A refusal of one field that keeps its code and parameters (for forms and the API)."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+def characters(value: str, field: str) -> str:
+    """Refuse what no database stores: NUL and lone surrogates (JSON can carry both)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        ok = False
+    else:
+        ok = "\x00" not in value
+    if not ok:
+        raise invalid(field, _("Remove the characters that cannot be stored."), "bad_characters")
+    return value
+
+
+def text(value: str, field: str, *, required: bool = True, limit: int = 500) -> str:
+    """``value`` stripped; refused when required and empty, or longer than ``limit``."""
+    value = characters((value or "").strip(), field)
+    if required and not value:
+        raise invalid(field, _("This field is required."), "required")
+    if len(value) > limit:
+        raise invalid(field, _("Use %(limit)d characters or fewer."), "too_long", {"limit": limit})
+    return value
+
+
+def reason(value: str, *, required: bool, field: str = "reason") -> str:
+    """A reason given by staff (published or recorded): stripped, at most 2,000 characters."""
+    value = characters((value or "").strip(), field)
+    if required and not value:
+        raise invalid(field, _("Enter a reason."), "reason_required")
+    if len(value) > MAX_REASON_LENGTH:
+        raise invalid(
+            field,
+            _("The reason must be %(limit)d characters or fewer."),
+            "reason_too_long",
+            {"limit": MAX_REASON_LENGTH},
+        )
+    return value
