@@ -82,6 +82,15 @@ clean:
 # Server time of the meetings pages and search on ten years of demo meetings, on SQLite
 # and PostgreSQL (builds var/bench/ and the moothall_bench database once); see
 # docs/benchmarks.md. The last line printed is a JSON summary.
-.PHONY: bench-meetings
+.PHONY: bench-meetings bench-ideas bench-sign
 bench-meetings:
 	$(PY) bench/bench_meetings.py
+
+# The ideas list with 10,000 ideas (SQLite and PostgreSQL).
+bench-ideas:
+	$(PY) bench/bench_ideas.py
+
+# Signatures over real HTTP (gunicorn, several workers) against PostgreSQL, with the
+# raw psycopg insert rate measured in the same run.
+bench-sign:
+	$(PY) bench/bench_sign.py

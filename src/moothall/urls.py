@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("moothall.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("search/", include("moothall.search.urls")),
+    path("notifications/", include("moothall.notifications.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("<slug:council>/staff/", include("moothall.staff.urls")),
     path("", include("moothall.public.urls")),

@@ -11,6 +11,10 @@ urlpatterns = [
     path("councils/", views.councils, name="councils"),
     # Meetings, bodies, decisions, documents and feeds under /<council>/…
     path("", include("moothall.public.meeting_urls")),
+    # Ideas and needs, petitions, obligations, "You said, we did", writing to councillors.
+    path("", include("moothall.public.idea_urls")),
+    path("", include("moothall.public.petition_urls")),
+    path("", include("moothall.public.correspondence_urls")),
     path("<slug:council>/", views.council, name="council"),
     path("<slug:council>/brand.css", views.council_brand, name="council_brand"),
     path("<slug:council>/wards/<slug:ward>/", views.ward, name="ward"),

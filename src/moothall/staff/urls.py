@@ -19,4 +19,7 @@ urlpatterns = [
     path("roles/<int:role_id>/revoke/", views.revoke_role, name="revoke_role"),
     path("audit/", views.audit_log, name="audit_log"),
     path("meetings/", include("moothall.staff.meeting_urls")),
+    path("ideas/", include("moothall.staff.idea_urls")),
+    path("petitions/", include("moothall.staff.petition_urls")),
+    path("correspondence/", include("moothall.staff.correspondence_urls")),
 ]
