@@ -1,0 +1,1324 @@
+"""Verbs: every change to a petition, its signatures, counts and obligations.
+
+Each verb runs in one transaction, checks permission through
+:mod:`moothall.accounts.rules` (raising ``PermissionDenied``), refuses bad input with
+``ValidationError`` before writing anything, writes an audit entry for staff actions,
+adds a line to the petition's timeline where the public should know, and sends email
+only after commit. Views, the API, commands and tasks call these.
+
+Signing needs no account: a signature counts once its emailed link is followed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from moothall.accounts.rules import Action, can, can_contribute
+from moothall.core.audit import record
+from moothall.core.mail import queue_email
+from moothall.core.text import render_markdown
+from moothall.core.validation import characters, invalid, reason, text
+from moothall.councils.models import Council, Postcode, Topic, Ward
+from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
+from moothall.meetings import law
+from moothall.meetings.models import AgendaItem, Decision, Meeting
+from moothall.petitions.models import (
+    TALLY_SHARDS,
+    AbuseAlert,
+    Basis,
+    Hearing,
+    Invalidation,
+    Obligation,
+    PaperCount,
+    Petition,
+    PetitionEvent,
+    PetitionScheme,
+    Signature,
+    SignatureTally,
+)
+
+logger = logging.getLogger(__name__)
+S = Petition.Status
+
+# Webmail providers thousands of genuine people share: many signatures from one of these
+# are ordinary, so they never raise a domain alert on their own.
+COMMON_EMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.co.uk",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "icloud.com",
+        "me.com",
+        "btinternet.com",
+        "sky.com",
+        "aol.com",
+        "virginmedia.com",
+        "talktalk.net",
+        "protonmail.com",
+        "proton.me",
+    }
+)
+
+# The lifecycle. Each verb moves along one of these edges and writes a timeline line.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.GATHERING_SPONSORS, S.AWAITING_MODERATION, S.OPEN}),
+    S.GATHERING_SPONSORS: frozenset({S.AWAITING_MODERATION, S.OPEN, S.REJECTED}),
+    S.AWAITING_MODERATION: frozenset({S.OPEN, S.REJECTED}),
+    S.OPEN: frozenset({S.CLOSED, S.REJECTED, S.DEBATED}),
+    S.CLOSED: frozenset({S.RESPONDED, S.DEBATED}),
+    S.RESPONDED: frozenset({S.DEBATED}),
+    S.DEBATED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+
+# Statuses in which confirmed signatures still count towards thresholds and new ones
+# are taken (sponsors sign while the petition gathers them).
+SIGNING_STATUSES = frozenset({S.OPEN, S.GATHERING_SPONSORS})
+
+
+def _require(actor: Any, council: Council, action: Action) -> None:
+    if actor is not None and not can(actor, action, council):
+        raise PermissionDenied
+
+
+def _as_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _event(
+    petition: Petition, kind: str, actor: Any = None, *, public: bool = True, **details: Any
+) -> PetitionEvent:
+    return PetitionEvent.objects.create(
+        petition=petition, kind=kind, details=details, is_public=public, actor=_as_user(actor)
+    )
+
+
+def _move(petition: Petition, to: str) -> None:
+    if to not in TRANSITIONS[petition.status]:
+        raise ValidationError(
+            _("A petition that is %(status)s cannot become %(to)s."),
+            code="invalid_transition",
+            params={"status": petition.get_status_display(), "to": S(to).label},
+        )
+    petition.status = to
+
+
+def _locked(petition: Petition) -> Petition:
+    return Petition.objects.select_for_update().select_related("council").get(pk=petition.pk)
+
+
+# --- Email addresses -------------------------------------------------------------
+
+
+def email_key(email: str) -> str:
+    """One person's address in one form: lower case, without a "+tag", and for Gmail without
+    dots (Gmail ignores them), so that ``Jo.Bloggs+x@GoogleMail.com`` is ``jobloggs@gmail.com``."""
+    email = email.strip().lower()
+    local, _at, domain = email.rpartition("@")
+    if not local:
+        return email
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        domain = "gmail.com"
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+# --- Scheme ----------------------------------------------------------------------
+
+SCHEME_FIELDS = (
+    "allow_lives",
+    "allow_works",
+    "allow_studies",
+    "sponsors_required",
+    "pre_moderation",
+    "duration_days",
+    "response_threshold",
+    "hearing_threshold",
+    "debate_threshold",
+    "response_working_days",
+    "hearing_working_days",
+    "debate_working_days",
+    "obligation_owner",
+    "flag_per_address_per_hour",
+    "alert_per_domain_per_hour",
+    "retention_days",
+    "description",
+)
+
+
+@transaction.atomic
+def update_petition_scheme(actor: Any, council: Council, **changes: Any) -> PetitionScheme:
+    """Change the council's petition scheme (council admins). Side effects: audit entry
+    with each changed field's old and new value."""
+    _require(actor, council, Action.EDIT_COUNCIL)
+    unknown = set(changes) - set(SCHEME_FIELDS)
+    if unknown:
+        raise ValueError(f"Not scheme fields: {sorted(unknown)}")
+    scheme = PetitionScheme.for_council(council)
+    before = {field: getattr(scheme, field) for field in changes}
+    for field, value in changes.items():
+        setattr(scheme, field, value)
+    scheme.full_clean(exclude=["council"])
+    if not scheme.allowed_bases():
+        raise invalid("allow_lives", _("Let at least one group of people sign."), "no_basis")
+    steps = [
+        t
+        for t in (scheme.response_threshold, scheme.hearing_threshold, scheme.debate_threshold)
+        if t is not None
+    ]
+    if any(t < 1 for t in steps):
+        raise invalid("response_threshold", _("A threshold must be at least 1."), "threshold")
+    scheme.save()
+    changed = {f: [before[f], getattr(scheme, f)] for f in changes if before[f] != changes[f]}
+    record("petitions.scheme_updated", actor=actor, council=council, target=scheme, changed=changed)
+    return scheme
+
+
+# --- Creating and publishing -----------------------------------------------------
+
+
+def _petition_fields(
+    council: Council,
+    *,
+    title: str,
+    action: str,
+    background: str,
+    topic: Topic | None,
+    ward: Ward | None,
+) -> dict[str, Any]:
+    if topic is not None and topic.council_id != council.pk:
+        raise invalid("topic", _("Choose one of this council's topics."), "invalid_topic")
+    if ward is not None and ward.council_id != council.pk:
+        raise invalid("ward", _("Choose one of this council's wards."), "invalid_ward")
+    return {
+        "title": text(title, "title", limit=150),
+        "action": text(action, "action", limit=800),
+        "background": text(background, "background", required=False, limit=5000),
+        "topic": topic,
+        "ward": ward,
+    }
+
+
+@transaction.atomic
+def start_petition(
+    user: Any,
+    council: Council,
+    *,
+    title: str,
+    action: str,
+    background: str = "",
+    topic: Topic | None = None,
+    ward: Ward | None = None,
+    creator_name: str = "",
+) -> Petition:
+    """A signed-in person starts a petition as a draft (nothing public yet).
+
+    Side effects: the petition, a "created" timeline line (private until published)."""
+    if not can_contribute(user):
+        raise PermissionDenied
+    fields = _petition_fields(
+        council, title=title, action=action, background=background, topic=topic, ward=ward
+    )
+    name = text(creator_name or user.name or "", "creator_name", limit=200)
+    petition = Petition.objects.create(council=council, creator=user, creator_name=name, **fields)
+    _event(petition, PetitionEvent.Kind.CREATED, user, public=False)
+    return petition
+
+
+def can_edit(user: Any, petition: Petition) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and petition.creator_id == user.pk
+        and petition.status == S.DRAFT
+    )
+
+
+@transaction.atomic
+def edit_petition(user: Any, petition: Petition, **changes: Any) -> Petition:
+    """The creator changes their draft (title, action, background, topic, ward)."""
+    petition = _locked(petition)
+    if not can_edit(user, petition):
+        raise PermissionDenied
+    current: dict[str, Any] = {
+        "title": petition.title,
+        "action": petition.action,
+        "background": petition.background,
+        "topic": petition.topic,
+        "ward": petition.ward,
+    }
+    unknown = set(changes) - set(current)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    current.update(changes)
+    for field, value in _petition_fields(petition.council, **current).items():
+        setattr(petition, field, value)
+    petition.save()
+    return petition
+
+
+@transaction.atomic
+def submit_petition(user: Any, petition: Petition) -> Petition:
+    """The creator sends the draft on: to gather sponsors (when the scheme asks for them),
+    else to moderation (when the scheme checks petitions first), else it opens.
+
+    Side effects: timeline line; email to the creator with the sponsor link, or the
+    moderators told a petition waits."""
+    petition = _locked(petition)
+    if not can_edit(user, petition):
+        raise PermissionDenied
+    scheme = PetitionScheme.for_council(petition.council)
+    petition.submitted_at = timezone.now()
+    if scheme.sponsors_required:
+        _move(petition, S.GATHERING_SPONSORS)
+        petition.save()
+        _event(petition, PetitionEvent.Kind.SUBMITTED, user, public=False)
+        if user.email:
+            queue_email(
+                user.email,
+                "petitions/email/sponsors_wanted",
+                {
+                    "petition": petition,
+                    "needed": scheme.sponsors_required,
+                    "sponsor_url": reverse(
+                        "public:petition_sponsor",
+                        kwargs={"council": petition.council.slug, "token": petition.sponsor_token},
+                    ),
+                },
+            )
+        return petition
+    _after_sponsors(petition, scheme, user)
+    return petition
+
+
+def _after_sponsors(petition: Petition, scheme: PetitionScheme, actor: Any) -> None:
+    if scheme.pre_moderation:
+        _move(petition, S.AWAITING_MODERATION)
+        petition.save()
+        _email_moderators(petition, "petitions/email/moderation_wanted", {})
+    else:
+        _open(petition, scheme, actor)
+
+
+def _open(petition: Petition, scheme: PetitionScheme, actor: Any) -> None:
+    _move(petition, S.OPEN)
+    now = timezone.now()
+    petition.opened_at = now
+    petition.closes_on = timezone.localdate(now) + dt.timedelta(days=scheme.duration_days)
+    petition.save()
+    _event(petition, PetitionEvent.Kind.PUBLISHED, actor, closes_on=petition.closes_on.isoformat())
+    _notify(
+        petition, "petition.published", _("New petition: %(title)s") % {"title": petition.title}
+    )
+    if petition.creator is not None and petition.creator.email:
+        queue_email(petition.creator.email, "petitions/email/published", {"petition": petition})
+    # Sponsors' confirmed signatures count from the moment the petition opens.
+    _check_thresholds(petition)
+
+
+def _email_moderators(petition: Petition, template: str, context: dict[str, Any]) -> None:
+    from moothall.accounts.models import Role
+    from moothall.accounts.rules import STAFF_ROLES
+
+    emails = sorted(
+        set(
+            Role.objects.filter(council=petition.council, kind__in=STAFF_ROLES)
+            .exclude(kind=Role.Kind.OFFICER)
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not emails:  # no moderator or admin named: officers look after it
+        emails = sorted(
+            set(
+                Role.objects.filter(council=petition.council, kind=Role.Kind.OFFICER).values_list(
+                    "user__email", flat=True
+                )
+            )
+        )
+    for email in emails:
+        queue_email(email, template, {"petition": petition, **context})
+
+
+@transaction.atomic
+def moderate_petition(
+    actor: Any, petition: Petition, *, publish: bool, reason_text: str = ""
+) -> Petition:
+    """Publish a petition awaiting moderation, or reject it (also one gathering sponsors or
+    open) with a reason that is published on its page.
+
+    Side effects: status, timeline line, audit entry, email to the creator; on publishing,
+    followers of its ward and topic are told."""
+    petition = _locked(petition)
+    _require(actor, petition.council, Action.MODERATE)
+    if publish:
+        if petition.status != S.AWAITING_MODERATION:
+            raise ValidationError(
+                _("Only a petition awaiting moderation can be published."), code="not_awaiting"
+            )
+        _open(petition, PetitionScheme.for_council(petition.council), actor)
+        record("petitions.published", actor=actor, council=petition.council, target=petition)
+        return petition
+    why = reason(reason_text, required=True)
+    _move(petition, S.REJECTED)
+    petition.rejection_reason = why
+    petition.closed_at = timezone.now()
+    petition.save()
+    _event(petition, PetitionEvent.Kind.REJECTED, actor, reason=why)
+    record("petitions.rejected", actor=actor, council=petition.council, target=petition, reason=why)
+    if petition.creator is not None and petition.creator.email:
+        queue_email(petition.creator.email, "petitions/email/rejected", {"petition": petition})
+    return petition
+
+
+@transaction.atomic
+def close_petition(actor: Any, petition: Petition, *, reason_text: str = "") -> Petition:
+    """Close an open petition: at its closing date (``actor=None``, the scheduled task) or
+    early by an officer with a reason. Signing stops; the count stays.
+
+    Side effects: status, timeline, audit (officer), signers and followers told."""
+    petition = _locked(petition)
+    if actor is not None:
+        _require(actor, petition.council, Action.MANAGE_VOICE)
+    why = reason(reason_text, required=actor is not None)
+    _move(petition, S.CLOSED)
+    petition.closed_at = timezone.now()
+    if petition.responded_at is not None:
+        petition.status = S.RESPONDED
+    petition.save()
+    _event(petition, PetitionEvent.Kind.CLOSED, actor, reason=why)
+    if actor is not None:
+        record("petitions.closed", actor=actor, council=petition.council, target=petition)
+    _notify(
+        petition, "petition.closed", _("Petition closed: %(title)s") % {"title": petition.title}
+    )
+    return petition
+
+
+def close_due_petitions(today: dt.date | None = None) -> int:
+    """Close every open petition whose closing date has passed (the scheduled job)."""
+    today = today or timezone.localdate()
+    closed = 0
+    for petition in Petition.objects.filter(status=S.OPEN, closes_on__lt=today):
+        close_petition(None, petition)
+        closed += 1
+    return closed
+
+
+# --- Signing ---------------------------------------------------------------------
+
+
+def _ward_for(council: Council, postcode: Postcode | None) -> Ward | None:
+    if postcode is None:
+        return None
+    codes = [c for c in (postcode.ward_gss, postcode.division_gss) if c]
+    if not codes:
+        return None
+    return Ward.objects.filter(council=council, gss_code__in=codes).first()
+
+
+def _in_area(council: Council, postcode: Postcode | None) -> bool:
+    if postcode is None or not council.gss_code:
+        return False
+    return council.gss_code in (postcode.district_gss, postcode.county_gss, postcode.parish_gss)
+
+
+@transaction.atomic
+def sign_petition(
+    petition: Petition,
+    *,
+    name: str,
+    email: str,
+    postcode: str,
+    basis: str,
+    declaration: bool,
+    user: Any = None,
+    ip_address: str | None = None,
+    sponsor_token: str = "",
+    wants_updates: bool = True,
+) -> Signature:
+    """Sign ``petition``; the signature counts once its emailed confirmation link is followed.
+
+    The answer is the same whether or not this email already signed (so the form reveals
+    nothing about who signed): a pending signature is sent its link again, a confirmed one
+    is told by email that it already counts, a withdrawn one may sign again, and an
+    invalidated one is quietly left as it is. Signatures from one internet address or email
+    domain in unusual numbers are flagged or raise a moderators' alert, never refused.
+
+    Side effects: the signature row (pending), abuse flags and alerts, the confirmation
+    email (after commit)."""
+    council = petition.council
+    petition = Petition.objects.select_related("council").get(pk=petition.pk)
+    scheme = PetitionScheme.for_council(council)
+    is_sponsor = bool(sponsor_token) and sponsor_token == petition.sponsor_token
+    if is_sponsor and petition.status != S.GATHERING_SPONSORS:
+        raise ValidationError(
+            _("This petition is no longer looking for sponsors."), code="not_gathering"
+        )
+    if not is_sponsor and petition.status != S.OPEN:
+        raise ValidationError(_("This petition is not open for signatures."), code="not_open")
+
+    name = text(name, "name", limit=200)
+    email = characters((email or "").strip(), "email")
+    try:
+        validate_email(email)
+        if len(email) > 254:
+            raise ValidationError("long")
+    except ValidationError:
+        raise invalid(
+            "email", _("Enter an email address like name@example.com."), "invalid_email"
+        ) from None
+    try:
+        canonical = normalise_postcode(postcode or "")
+    except InvalidPostcode:
+        raise invalid(
+            "postcode", _("Enter a full UK postcode, like SW1A 1AA."), "invalid_postcode"
+        ) from None
+    if basis not in scheme.allowed_bases():
+        raise invalid("basis", _("Choose why you may sign this petition."), "invalid_basis")
+    if declaration is not True:
+        raise invalid(
+            "declaration",
+            _("Confirm that you live, work or study in the area, as you chose."),
+            "declaration_required",
+        )
+    found = Postcode.objects.filter(postcode=canonical).first()
+    if basis == Basis.LIVES and not _in_area(council, found):
+        raise invalid(
+            "postcode",
+            _("This postcode is not in %(council)s’s area."),
+            "postcode_outside",
+            {"council": council.short_name or council.name},
+        )
+    ward = _ward_for(council, found)
+    key = email_key(email)
+    domain = key.rpartition("@")[2]
+    now = timezone.now()
+
+    existing = Signature.objects.filter(petition=petition, email_key=key).first()
+    if existing is None:
+        signature = Signature(
+            petition=petition,
+            name=name,
+            email=email,
+            email_key=key,
+            email_domain=domain,
+            postcode=canonical,
+            ward=ward,
+            basis=basis,
+            user=_as_user(user),
+            is_sponsor=is_sponsor,
+            ip_address=ip_address or None,
+            wants_updates=wants_updates,
+            created_at=now,
+        )
+        _flag(signature, petition, scheme, now)
+        try:
+            with transaction.atomic():
+                signature.save()
+        except IntegrityError:
+            # Someone with the same address signed at the same moment: one signature.
+            existing = Signature.objects.get(petition=petition, email_key=key)
+        else:
+            _send_confirmation(signature)
+            return signature
+    return _sign_again(existing, name=name, postcode=canonical, ward=ward, basis=basis)
+
+
+def _sign_again(
+    signature: Signature, *, name: str, postcode: str, ward: Ward | None, basis: str
+) -> Signature:
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.status == Signature.Status.PENDING:
+        _send_confirmation(signature)
+    elif signature.status == Signature.Status.CONFIRMED:
+        queue_email(signature.email, "petitions/email/already_signed", {"signature": signature})
+    elif signature.status == Signature.Status.WITHDRAWN:
+        signature.status = Signature.Status.PENDING
+        signature.name, signature.postcode, signature.ward, signature.basis = (
+            name,
+            postcode,
+            ward,
+            basis,
+        )
+        signature.withdrawn_at = None
+        signature.save()
+        _send_confirmation(signature)
+    return signature
+
+
+def _send_confirmation(signature: Signature) -> None:
+    petition = signature.petition
+    queue_email(
+        signature.email,
+        "petitions/email/confirm",
+        {
+            "signature": signature,
+            "petition": petition,
+            "confirm_url": reverse(
+                "public:petition_confirm",
+                kwargs={"council": petition.council.slug, "token": signature.token},
+            ),
+        },
+    )
+
+
+def _flag(signature: Signature, petition: Petition, scheme: PetitionScheme, now: Any) -> None:
+    """Mark a signature that looks like part of a flood; alert moderators once per source."""
+    hour_ago = now - dt.timedelta(hours=1)
+    recent = Signature.objects.filter(petition=petition, created_at__gte=hour_ago)
+    if signature.ip_address:
+        from_address = recent.filter(ip_address=signature.ip_address).count() + 1
+        if from_address > scheme.flag_per_address_per_hour:
+            signature.flagged = True
+            signature.flag_reasons = [*signature.flag_reasons, "address_rate"]
+            _alert(petition, AbuseAlert.Kind.ADDRESS, signature.ip_address, from_address)
+    if signature.email_domain and signature.email_domain not in COMMON_EMAIL_DOMAINS:
+        from_domain = recent.filter(email_domain=signature.email_domain).count() + 1
+        if from_domain > scheme.alert_per_domain_per_hour:
+            signature.flagged = True
+            signature.flag_reasons = [*signature.flag_reasons, "domain_rate"]
+            _alert(petition, AbuseAlert.Kind.DOMAIN, signature.email_domain, from_domain)
+
+
+def _alert(petition: Petition, kind: str, key: str, count: int) -> None:
+    updated = AbuseAlert.objects.filter(petition=petition, kind=kind, key=key).update(count=count)
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            alert = AbuseAlert.objects.create(petition=petition, kind=kind, key=key, count=count)
+    except IntegrityError:
+        return
+    _email_moderators(petition, "petitions/email/abuse_alert", {"alert": alert})
+
+
+def _bump(petition_id: int, ward_id: int | None, delta: int) -> None:
+    """Add ``delta`` to one of the petition's tally rows for ``ward_id``, chosen at random."""
+    shard = random.randrange(TALLY_SHARDS)  # noqa: S311 - spreading writes, not security
+    where: dict[str, Any] = {"petition_id": petition_id, "ward_id": ward_id, "shard": shard}
+    rows = SignatureTally.objects.filter(**where)
+    if rows.update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            SignatureTally.objects.create(
+                petition_id=petition_id, ward_id=ward_id, shard=shard, count=delta
+            )
+    except IntegrityError:
+        rows.update(count=F("count") + delta)
+
+
+def get_signature_by_token(token: str) -> Signature | None:
+    if not token or len(token) > 64:
+        return None
+    return Signature.objects.select_related("petition__council").filter(token=token).first()
+
+
+@transaction.atomic
+def confirm_signature(token: str) -> Signature:
+    """Follow the emailed link: the signature now counts (doing it twice changes nothing).
+
+    Raises ValidationError when the link is unknown, or the petition stopped taking
+    signatures before the link was followed. Side effects: the count, obligations when a
+    threshold is crossed, and for sponsors, the petition moving on once it has enough."""
+    signature = get_signature_by_token(token)
+    if signature is None:
+        raise ValidationError(_("This confirmation link is not valid."), code="unknown_token")
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    petition = Petition.objects.select_related("council").get(pk=signature.petition_id)
+    if signature.status != Signature.Status.PENDING:
+        return signature
+    if petition.status not in SIGNING_STATUSES:
+        raise ValidationError(
+            _("This petition stopped taking signatures before you confirmed."), code="not_open"
+        )
+    signature.status = Signature.Status.CONFIRMED
+    signature.confirmed_at = timezone.now()
+    signature.save(update_fields=["status", "confirmed_at"])
+    _bump(petition.pk, signature.ward_id, 1)
+    if petition.status == S.GATHERING_SPONSORS:
+        _check_sponsors(petition)
+    else:
+        _check_thresholds(petition)
+    return signature
+
+
+def _check_sponsors(petition: Petition) -> None:
+    petition = _locked(petition)
+    if petition.status != S.GATHERING_SPONSORS:
+        return
+    scheme = PetitionScheme.for_council(petition.council)
+    sponsors = Signature.objects.filter(
+        petition=petition, is_sponsor=True, status=Signature.Status.CONFIRMED
+    ).count()
+    if sponsors >= scheme.sponsors_required:
+        _event(petition, PetitionEvent.Kind.SPONSORED, None, public=False, sponsors=sponsors)
+        _after_sponsors(petition, scheme, None)
+
+
+@transaction.atomic
+def withdraw_signature(token: str) -> Signature:
+    """The signer takes their signature back (from the link in their emails) while the
+    petition is open. Side effects: the count goes down by one if it had counted."""
+    signature = get_signature_by_token(token)
+    if signature is None:
+        raise ValidationError(_("This link is not valid."), code="unknown_token")
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    petition = signature.petition
+    if signature.status not in (Signature.Status.PENDING, Signature.Status.CONFIRMED):
+        return signature
+    if petition.status not in SIGNING_STATUSES:
+        raise ValidationError(
+            _("This petition has closed, so signatures can no longer be withdrawn."),
+            code="closed",
+        )
+    counted = signature.status == Signature.Status.CONFIRMED
+    signature.status = Signature.Status.WITHDRAWN
+    signature.withdrawn_at = timezone.now()
+    signature.save(update_fields=["status", "withdrawn_at"])
+    if counted:
+        _bump(petition.pk, signature.ward_id, -1)
+    return signature
+
+
+@transaction.atomic
+def stop_updates(token: str) -> Signature:
+    """The signer stops emails about the petition (the one-click unsubscribe link)."""
+    signature = get_signature_by_token(token)
+    if signature is None:
+        raise ValidationError(_("This link is not valid."), code="unknown_token")
+    Signature.objects.filter(pk=signature.pk).update(wants_updates=False)
+    signature.wants_updates = False
+    return signature
+
+
+# --- Counting ----------------------------------------------------------------------
+
+
+def live_count(petition: Petition) -> int:
+    """Confirmed signatures and verified paper counts, now (sums the tally rows)."""
+    total = SignatureTally.objects.filter(petition=petition).aggregate(total=Sum("count"))["total"]
+    return max(int(total or 0), 0)
+
+
+def count_by_ward(petition: Petition) -> list[tuple[Ward | None, int]]:
+    """The live count split by ward, largest first; ``None`` for signatures from outside any
+    ward of the council and for paper counts without addresses."""
+    rows = (
+        SignatureTally.objects.filter(petition=petition)
+        .values("ward")
+        .annotate(total=Sum("count"))
+        .filter(total__gt=0)
+        .order_by("-total", "ward")
+    )
+    wards = Ward.objects.in_bulk([row["ward"] for row in rows if row["ward"]])
+    return [(wards.get(row["ward"]) if row["ward"] else None, row["total"]) for row in rows]
+
+
+def live_counts(petitions: Iterable[Petition]) -> dict[int, int]:
+    """:func:`live_count` for many petitions in one query."""
+    ids = [p.pk for p in petitions]
+    rows = (
+        SignatureTally.objects.filter(petition_id__in=ids)
+        .values("petition")
+        .annotate(total=Sum("count"))
+    )
+    found = {row["petition"]: max(int(row["total"] or 0), 0) for row in rows}
+    return {pk: found.get(pk, 0) for pk in ids}
+
+
+def exact_counts(petition: Petition) -> dict[int | None, int]:
+    """Counted from the signatures themselves (and paper counts), by ward id."""
+    counts: dict[int | None, int] = {}
+    for row in (
+        Signature.objects.filter(petition=petition, status=Signature.Status.CONFIRMED)
+        .values("ward")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["ward"]] = row["n"]
+    paper = PaperCount.objects.filter(petition=petition).aggregate(n=Sum("count"))["n"] or 0
+    if paper:
+        counts[None] = counts.get(None, 0) + paper
+    return counts
+
+
+@transaction.atomic
+def recount_petition(petition_id: int) -> int | None:
+    """Replace the tally rows with an exact count (the periodic job; corrects any drift).
+
+    Returns the total, or None when the petition is gone."""
+    petition = Petition.objects.filter(pk=petition_id).first()
+    if petition is None:
+        return None
+    # Lock the tally rows so that no confirmation changes them while they are replaced.
+    list(SignatureTally.objects.select_for_update().filter(petition=petition).values("pk"))
+    counts = exact_counts(petition)
+    SignatureTally.objects.filter(petition=petition).delete()
+    SignatureTally.objects.bulk_create(
+        SignatureTally(petition=petition, ward_id=ward_id, shard=0, count=n)
+        for ward_id, n in counts.items()
+        if n
+    )
+    total = sum(counts.values())
+    Petition.objects.filter(pk=petition.pk).update(signature_count=total, counted_at=timezone.now())
+    return total
+
+
+def recount_active_petitions() -> int:
+    """Recount every petition still taking signatures or closed in the last day."""
+    since = timezone.now() - dt.timedelta(days=1)
+    ids = list(
+        Petition.objects.filter(
+            Q(status__in=SIGNING_STATUSES) | Q(closed_at__gte=since)
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        recount_petition(pk)
+    return len(ids)
+
+
+# --- Obligations -----------------------------------------------------------------
+
+
+def _thresholds(scheme: PetitionScheme) -> list[tuple[str, int, int]]:
+    steps = [
+        (Obligation.Kind.RESPOND, scheme.response_threshold, scheme.response_working_days),
+        (Obligation.Kind.HEAR, scheme.hearing_threshold, scheme.hearing_working_days),
+        (Obligation.Kind.DEBATE, scheme.debate_threshold, scheme.debate_working_days),
+    ]
+    return [(str(kind), t, days) for kind, t, days in steps if t]
+
+
+def _check_thresholds(petition: Petition) -> list[Obligation]:
+    """Create the obligations whose thresholds the petition has now reached."""
+    if petition.status != S.OPEN:
+        return []
+    scheme = PetitionScheme.for_council(petition.council)
+    steps = _thresholds(scheme)
+    have = set(Obligation.objects.filter(petition=petition).values_list("kind", flat=True))
+    wanted = [step for step in steps if step[0] not in have]
+    if not wanted:
+        return []
+    total = live_count(petition)
+    created = []
+    today = timezone.localdate()
+    for kind, threshold, days in wanted:
+        if total < threshold:
+            continue
+        try:
+            with transaction.atomic():
+                obligation = Obligation.objects.create(
+                    council=petition.council,
+                    petition=petition,
+                    kind=kind,
+                    threshold=threshold,
+                    owner_name=scheme.obligation_owner,
+                    due_on=law.working_days_after(today, days, petition.council.nation),
+                )
+        except IntegrityError:
+            continue  # another confirmation crossed it at the same moment
+        created.append(obligation)
+        _event(
+            petition,
+            PetitionEvent.Kind.THRESHOLD,
+            None,
+            obligation=kind,
+            threshold=threshold,
+            due_on=obligation.due_on.isoformat(),
+        )
+        _notify(
+            petition,
+            f"petition.threshold.{kind}",
+            _("%(title)s reached %(count)s signatures: %(step)s")
+            % {"title": petition.title, "count": threshold, "step": obligation.get_kind_display()},
+        )
+    return created
+
+
+@transaction.atomic
+def assign_obligation(actor: Any, obligation: Obligation, *, owner: Any) -> Obligation:
+    """Name the officer who answers for an obligation. Side effects: audit, timeline."""
+    from moothall.accounts.rules import roles_at
+
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    _require(actor, obligation.council, Action.MANAGE_VOICE)
+    if owner is not None and not roles_at(owner, obligation.council):
+        raise invalid("owner", _("Choose someone who works for this council."), "invalid_owner")
+    obligation.owner = owner
+    obligation.save(update_fields=["owner"])
+    _event(obligation.petition, PetitionEvent.Kind.OWNER, actor, obligation=obligation.kind)
+    record(
+        "petitions.obligation_assigned",
+        actor=actor,
+        council=obligation.council,
+        target=obligation,
+        owner=getattr(owner, "pk", None),
+    )
+    return obligation
+
+
+def _fulfil(petition: Petition, kind: str, actor: Any) -> None:
+    Obligation.objects.filter(petition=petition, kind=kind, fulfilled_at__isnull=True).update(
+        fulfilled_at=timezone.now(), fulfilled_by=_as_user(actor)
+    )
+
+
+@transaction.atomic
+def respond_to_petition(actor: Any, petition: Petition, *, response: str) -> Petition:
+    """Publish the council's response on the petition (Markdown). Meets the response
+    obligation; a closed petition becomes "responded".
+
+    Side effects: timeline, audit, signers and followers told."""
+    petition = _locked(petition)
+    _require(actor, petition.council, Action.MANAGE_VOICE)
+    if petition.status not in (S.OPEN, S.CLOSED, S.RESPONDED, S.DEBATED):
+        raise ValidationError(
+            _("Only a published petition can be given a response."), code="not_public"
+        )
+    body = text(response, "response", limit=20000)
+    petition.response = body
+    petition.responded_at = timezone.now()
+    if petition.status == S.CLOSED:
+        _move(petition, S.RESPONDED)
+    petition.save()
+    _fulfil(petition, Obligation.Kind.RESPOND, actor)
+    _event(petition, PetitionEvent.Kind.RESPONDED, actor)
+    record("petitions.responded", actor=actor, council=petition.council, target=petition)
+    _notify(
+        petition,
+        "petition.responded",
+        _("The council responded to %(title)s") % {"title": petition.title},
+        summary=body[:300],
+    )
+    return petition
+
+
+def rendered_response(petition: Petition) -> str:
+    return render_markdown(petition.response)
+
+
+@transaction.atomic
+def place_petition_on_agenda(
+    actor: Any,
+    petition: Petition,
+    meeting: Meeting,
+    *,
+    kind: str,
+    title: str = "",
+    parent: AgendaItem | None = None,
+) -> Hearing:
+    """Put the petition on ``meeting``'s agenda (a committee hearing or a full-council
+    debate): an agenda item is added through the meetings verbs and linked back.
+
+    Side effects: the agenda item (with its own audit and meeting timeline), the hearing,
+    the petition's timeline, signers and followers told."""
+    from moothall.meetings.domain import add_agenda_item
+
+    petition = _locked(petition)
+    _require(actor, petition.council, Action.MANAGE_VOICE)
+    if kind not in Hearing.Kind.values:
+        raise invalid("kind", _("Choose a hearing or a debate."), "invalid_kind")
+    if meeting.body.council_id != petition.council_id:
+        raise invalid("meeting", _("Choose a meeting of this council."), "invalid_meeting")
+    if not petition.is_public or petition.status == S.REJECTED:
+        raise ValidationError(
+            _("Only a published petition can be placed on an agenda."), code="not_public"
+        )
+    default_title = _("Petition: %(title)s") % {"title": petition.title}
+    item = add_agenda_item(
+        actor,
+        meeting,
+        title=text(title or default_title, "title", limit=300),
+        kind=AgendaItem.Kind.PETITION,
+        description=petition.action,
+        parent=parent,
+    )
+    hearing = Hearing.objects.create(
+        petition=petition, kind=kind, agenda_item=item, created_by=_as_user(actor)
+    )
+    _event(
+        petition,
+        PetitionEvent.Kind.PLACED,
+        actor,
+        hearing=hearing.pk,
+        hearing_kind=kind,
+        meeting=meeting.pk,
+        item=item.pk,
+        date=timezone.localtime(meeting.start).date().isoformat(),
+    )
+    record(
+        "petitions.placed_on_agenda",
+        actor=actor,
+        council=petition.council,
+        target=petition,
+        meeting=meeting.pk,
+        item=item.pk,
+    )
+    _notify(
+        petition,
+        "petition.placed",
+        _("%(title)s will be considered at %(meeting)s")
+        % {"title": petition.title, "meeting": str(meeting)},
+    )
+    return hearing
+
+
+@transaction.atomic
+def link_petition_decision(
+    actor: Any, hearing: Hearing, *, decision: Decision | None, outcome: str = ""
+) -> Hearing:
+    """Record what happened at the hearing: the decision taken (on its agenda item, or any
+    of its meeting's) and a short outcome. Meets the hearing or debate obligation; a debate
+    makes the petition "debated".
+
+    Side effects: timeline, audit, signers and followers told."""
+    hearing = (
+        Hearing.objects.select_for_update()
+        .select_related("agenda_item__meeting")
+        .get(pk=hearing.pk)
+    )
+    petition = _locked(hearing.petition)
+    _require(actor, petition.council, Action.MANAGE_VOICE)
+    if decision is not None and decision.meeting_id != hearing.agenda_item.meeting_id:
+        raise invalid("decision", _("Choose a decision taken at that meeting."), "invalid_decision")
+    if decision is not None and not Decision.objects.public().filter(pk=decision.pk).exists():
+        raise invalid(
+            "decision",
+            _("An exempt decision cannot be linked to a public petition."),
+            "exempt_decision",
+        )
+    hearing.decision = decision
+    hearing.outcome = text(outcome, "outcome", required=decision is None, limit=5000)
+    hearing.concluded_at = timezone.now()
+    hearing.save()
+    _fulfil(petition, hearing.kind, actor)
+    if (
+        hearing.kind == Hearing.Kind.DEBATE
+        and petition.status in TRANSITIONS
+        and (S.DEBATED in TRANSITIONS[petition.status])
+    ):
+        _move(petition, S.DEBATED)
+        if petition.closed_at is None:
+            petition.closed_at = timezone.now()
+        petition.save()
+        _event(petition, PetitionEvent.Kind.DEBATED, actor, hearing=hearing.pk)
+    _event(
+        petition,
+        PetitionEvent.Kind.DECISION,
+        actor,
+        hearing=hearing.pk,
+        decision=getattr(decision, "pk", None),
+    )
+    record(
+        "petitions.decision_linked",
+        actor=actor,
+        council=petition.council,
+        target=petition,
+        decision=getattr(decision, "pk", None),
+    )
+    _notify(
+        petition,
+        "petition.decision",
+        _("A decision was taken on %(title)s") % {"title": petition.title},
+        summary=(hearing.outcome or getattr(decision, "text", ""))[:300],
+    )
+    return hearing
+
+
+# --- Paper petitions and invalidation -----------------------------------------------
+
+
+@transaction.atomic
+def add_paper_signatures(
+    actor: Any,
+    petition: Petition,
+    *,
+    signatures: Sequence[tuple[str, str]] = (),
+    verified_count: int = 0,
+    note: str = "",
+) -> int:
+    """An officer enters a paper petition's signatures — names with postcodes, or a verified
+    count — marked as paper and added to the total. Returns how many were added.
+
+    Side effects: signatures or a paper count, the tally, obligations when a threshold is
+    crossed, timeline, audit."""
+    petition = _locked(petition)
+    _require(actor, petition.council, Action.MANAGE_VOICE)
+    if petition.status not in (S.OPEN, S.CLOSED, S.GATHERING_SPONSORS, S.AWAITING_MODERATION):
+        raise ValidationError(
+            _("Paper signatures can be added to a petition that is open or has just closed."),
+            code="not_open",
+        )
+    if not isinstance(verified_count, int) or verified_count < 0 or verified_count > 10_000_000:
+        raise invalid("verified_count", _("Enter a whole number of signatures."), "invalid_count")
+    if not signatures and not verified_count:
+        raise invalid(
+            "signatures", _("Enter the signatures, or the verified count."), "nothing_to_add"
+        )
+    note = text(note, "note", required=False, limit=2000)
+    rows = []
+    for line, (name, postcode) in enumerate(signatures, start=1):
+        name = text(name, "signatures", limit=200)
+        try:
+            canonical = normalise_postcode(postcode) if (postcode or "").strip() else ""
+        except InvalidPostcode:
+            raise invalid(
+                "signatures",
+                _("Line %(line)d: “%(postcode)s” is not a UK postcode."),
+                "invalid_postcode",
+                {"line": line, "postcode": postcode[:20]},
+            ) from None
+        rows.append((name, canonical))
+    found = {
+        p.postcode: p for p in Postcode.objects.filter(postcode__in=[pc for _n, pc in rows if pc])
+    }
+    now = timezone.now()
+    created = Signature.objects.bulk_create(
+        Signature(
+            petition=petition,
+            name=name,
+            postcode=pc,
+            ward=_ward_for(petition.council, found.get(pc)),
+            channel=Signature.Channel.PAPER,
+            status=Signature.Status.CONFIRMED,
+            entered_by=_as_user(actor),
+            wants_updates=False,
+            created_at=now,
+            confirmed_at=now,
+        )
+        for name, pc in rows
+    )
+    by_ward: dict[int | None, int] = {}
+    for signature in created:
+        by_ward[signature.ward_id] = by_ward.get(signature.ward_id, 0) + 1
+    if verified_count:
+        PaperCount.objects.create(
+            petition=petition, count=verified_count, note=note, entered_by=_as_user(actor)
+        )
+        by_ward[None] = by_ward.get(None, 0) + verified_count
+    for ward_id, n in by_ward.items():
+        _bump(petition.pk, ward_id, n)
+    added = len(created) + verified_count
+    _event(petition, PetitionEvent.Kind.PAPER, actor, count=added)
+    record(
+        "petitions.paper_added", actor=actor, council=petition.council, target=petition, count=added
+    )
+    if petition.status == S.OPEN:
+        _check_thresholds(petition)
+    return added
+
+
+INVALIDATION_CRITERIA = ("ids", "ip_address", "email_domain", "flagged", "since", "until")
+
+
+def signatures_matching(petition: Petition, **criteria: Any) -> QuerySet[Signature]:
+    """Confirmed or pending signatures of ``petition`` that match every given criterion:
+    ``ids``, ``ip_address``, ``email_domain``, ``flagged`` (True), ``since``/``until``."""
+    unknown = set(criteria) - set(INVALIDATION_CRITERIA)
+    if unknown:
+        raise ValueError(f"Unknown criteria: {sorted(unknown)}")
+    found = Signature.objects.filter(
+        petition=petition,
+        status__in=[Signature.Status.PENDING, Signature.Status.CONFIRMED],
+    )
+    if criteria.get("ids"):
+        found = found.filter(pk__in=list(criteria["ids"]))
+    if criteria.get("ip_address"):
+        found = found.filter(ip_address=criteria["ip_address"])
+    if criteria.get("email_domain"):
+        found = found.filter(email_domain=str(criteria["email_domain"]).lower())
+    if criteria.get("flagged"):
+        found = found.filter(flagged=True)
+    if criteria.get("since"):
+        found = found.filter(created_at__gte=criteria["since"])
+    if criteria.get("until"):
+        found = found.filter(created_at__lt=criteria["until"])
+    return found
+
+
+@transaction.atomic
+def invalidate_signatures(
+    actor: Any, petition: Petition, *, reason_text: str, **criteria: Any
+) -> Invalidation:
+    """Strike out, together, the signatures matching ``criteria`` (see
+    :func:`signatures_matching`; at least one criterion), with a reason kept for the record.
+    Counts go down; signers are not told which rule caught them (nor told at all).
+
+    Side effects: the invalidation, signature statuses, the tally, timeline (the number
+    only), audit."""
+    petition = _locked(petition)
+    _require(actor, petition.council, Action.MODERATE)
+    why = reason(reason_text, required=True)
+    if not any(criteria.get(key) for key in INVALIDATION_CRITERIA):
+        raise invalid("criteria", _("Say which signatures to invalidate."), "criteria_required")
+    matching = signatures_matching(petition, **criteria).select_for_update()
+    rows = list(matching.values_list("pk", "status", "ward_id"))
+    stored = {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for key, value in criteria.items()
+        if value
+    }
+    if "ids" in stored:
+        stored["ids"] = sorted(int(i) for i in stored["ids"])
+    invalidation = Invalidation.objects.create(
+        petition=petition, reason=why, criteria=stored, count=len(rows), made_by=_as_user(actor)
+    )
+    Signature.objects.filter(pk__in=[pk for pk, _s, _w in rows]).update(
+        status=Signature.Status.INVALIDATED,
+        invalidated_at=timezone.now(),
+        invalidation=invalidation,
+    )
+    by_ward: dict[int | None, int] = {}
+    for _pk, status, in_ward in rows:
+        if status == Signature.Status.CONFIRMED:
+            by_ward[in_ward] = by_ward.get(in_ward, 0) + 1
+    for ward_id, n in by_ward.items():
+        _bump(petition.pk, ward_id, -n)
+    _event(petition, PetitionEvent.Kind.INVALIDATED, actor, count=sum(by_ward.values()))
+    record(
+        "petitions.signatures_invalidated",
+        actor=actor,
+        council=petition.council,
+        target=petition,
+        count=len(rows),
+        reason=why,
+        criteria=stored,
+    )
+    return invalidation
+
+
+@transaction.atomic
+def resolve_alert(actor: Any, alert: AbuseAlert) -> AbuseAlert:
+    """A moderator has looked at an alert. Side effects: audit."""
+    alert = (
+        AbuseAlert.objects.select_for_update().select_related("petition__council").get(pk=alert.pk)
+    )
+    _require(actor, alert.petition.council, Action.MODERATE)
+    if alert.resolved_at is None:
+        alert.resolved_at = timezone.now()
+        alert.resolved_by = _as_user(actor)
+        alert.save(update_fields=["resolved_at", "resolved_by"])
+        record(
+            "petitions.alert_resolved",
+            actor=actor,
+            council=alert.petition.council,
+            target=alert.petition,
+            alert=alert.pk,
+        )
+    return alert
+
+
+# --- Telling people ------------------------------------------------------------------
+
+
+def _notify(petition: Petition, event: str, title: str, *, summary: str = "") -> None:
+    """Tell the petition's signers (who asked for updates) and the followers of the
+    petition, its ward and its topic, each person once — after commit."""
+    from moothall.notifications.domain import notify
+
+    targets: list[tuple[str, int]] = [("petition", petition.pk)]
+    if petition.ward_id:
+        targets.append(("ward", petition.ward_id))
+    if petition.topic_id:
+        targets.append(("topic", petition.topic_id))
+    if petition.is_public:
+        notify(
+            petition.council,
+            event=event,
+            title=title,
+            url=petition.get_absolute_url(),
+            summary=summary,
+            targets=targets,
+            exclude_emails=_signer_emails_following(petition),
+        )
+    petition_id = petition.pk
+    transaction.on_commit(lambda: _email_signers_task().enqueue(petition_id, event, title, summary))
+
+
+def _signer_emails_following(petition: Petition) -> list[str]:
+    """Followers who also signed: the signers' email reaches them, so the follow one is not
+    sent too."""
+    from moothall.notifications.models import Subscription
+
+    follower_emails = list(
+        Subscription.objects.filter(kind="petition", object_id=petition.pk).values_list(
+            "user__email", flat=True
+        )
+    )
+    if not follower_emails:
+        return []
+    keys = {email_key(e): e for e in follower_emails if e}
+    signed = Signature.objects.filter(
+        petition=petition,
+        email_key__in=list(keys),
+        status=Signature.Status.CONFIRMED,
+        wants_updates=True,
+    ).values_list("email_key", flat=True)
+    return [keys[key] for key in signed]
+
+
+def _email_signers_task() -> Any:
+    from moothall.petitions.tasks import email_signers
+
+    return email_signers
+
+
+def email_signers(petition_id: int, event: str, title: str, summary: str = "") -> int:
+    """Email every confirmed signer who wants updates (the task behind :func:`_notify`).
+    Returns how many were queued."""
+    petition = Petition.objects.select_related("council").filter(pk=petition_id).first()
+    if petition is None:
+        return 0
+    sent = 0
+    signers = (
+        Signature.objects.filter(
+            petition=petition, status=Signature.Status.CONFIRMED, wants_updates=True
+        )
+        .exclude(email="")
+        .only("pk", "name", "email", "token")
+        .order_by("pk")
+    )
+    last = 0
+    while True:
+        batch = list(signers.filter(pk__gt=last)[:500])
+        if not batch:
+            break
+        with transaction.atomic():
+            for signature in batch:
+                queue_email(
+                    signature.email,
+                    "petitions/email/update",
+                    {
+                        "petition": petition,
+                        "signature": signature,
+                        "title": title,
+                        "summary": summary,
+                        "event": event,
+                    },
+                    unsubscribe_url=reverse(
+                        "public:petition_stop_updates",
+                        kwargs={"council": petition.council.slug, "token": signature.token},
+                    ),
+                )
+                sent += 1
+        last = batch[-1].pk
+    return sent

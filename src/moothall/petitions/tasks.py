@@ -1,0 +1,25 @@
+"""Background work for petitions: thin tasks that call one verb each."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from moothall.petitions import domain
+
+
+@task()
+def email_signers(petition_id: int, event: str, title: str, summary: str = "") -> int:
+    """Email the petition's signers about a step in its life (queued by the verbs)."""
+    return domain.email_signers(petition_id, event, title, summary)
+
+
+@task()
+def recount_petitions() -> int:
+    """Exact recount of every petition still taking signatures (corrects any drift)."""
+    return domain.recount_active_petitions()
+
+
+@task()
+def close_due_petitions() -> int:
+    """Close the open petitions whose closing date has passed."""
+    return domain.close_due_petitions()
