@@ -196,8 +196,9 @@ def test_a_councillor_page_runs_a_fixed_number_of_queries(
     for n in range(4):
         factories.KeyPostFactory(councillor=area.ada, title=f"Chair {n}", order=n + 1)
 
-    # 3 for the profile, 1 for attendance and 1 for the voting record.
-    with django_assert_max_num_queries(5):
+    # 3 for the profile, 1 for attendance, 1 for the voting record and 1 for the
+    # response rate to residents' messages.
+    with django_assert_max_num_queries(6):
         response = client.get(f"/mootshire/councillors/{area.ada.pk}-ada-lovelace/")
 
     assert [post.title for post in response.context["key_posts"]] == [

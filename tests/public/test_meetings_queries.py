@@ -255,7 +255,7 @@ def test_a_councillor_page(client, scene):
             domain.record_attendance(None, meeting, {scene.ada.pk: "present"})
             domain.record_vote(None, meeting, motion="A motion.", positions={scene.ada.pk: "for"})
 
-    _steady(client, f"/mootshire/councillors/{scene.ada.pk}-ada-lovelace/", grow, 5)
+    _steady(client, f"/mootshire/councillors/{scene.ada.pk}-ada-lovelace/", grow, 6)
 
 
 def test_the_feeds_calendars_and_sitemap(client, scene):
