@@ -56,6 +56,7 @@ from moothall.meetings.models import (
     VoteRecord,
 )
 from moothall.meetings.models.documents import _stored_file_path
+from moothall.notifications.domain import notify
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,21 @@ def _timeline(
 
 def _as_user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _tell_followers(
+    meeting: Meeting, event: str, title: str, actor: Any, *, url: str = "", summary: str = ""
+) -> None:
+    """Notify the people who follow the meeting's committee (after commit)."""
+    notify(
+        meeting.council,
+        event=event,
+        title=title,
+        url=url or meeting.get_absolute_url(),
+        summary=summary,
+        targets=[("body", meeting.body_id)],
+        actor=actor,
+    )
 
 
 def _unique_slug(council: Council, name: str, exclude_pk: int | None = None) -> str:
@@ -379,7 +395,8 @@ def postpone_meeting(
 ) -> Meeting:
     """Postpone a meeting, keeping it with its status and reason (and a new date if known).
 
-    Side effects: audit entry, timeline entry, email to residents with submissions."""
+    Side effects: audit entry, timeline entry, email to residents with submissions,
+    the committee's followers notified."""
     _require(actor, meeting.council)
     reason = _reason(reason, required=True)
     if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
@@ -412,6 +429,13 @@ def postpone_meeting(
         reason=reason,
     )
     _email_submitters(meeting, "meetings/email/meeting_postponed")
+    _tell_followers(
+        meeting,
+        "meeting_postponed",
+        _("Meeting postponed: %(meeting)s") % {"meeting": meeting.display_title},
+        actor,
+        summary=reason,
+    )
     return meeting
 
 
@@ -419,7 +443,8 @@ def postpone_meeting(
 def cancel_meeting(actor: Any, meeting: Meeting, *, reason: str) -> Meeting:
     """Cancel a meeting; it stays on the record as cancelled, with the reason.
 
-    Side effects: audit entry, timeline entry, email to residents with submissions."""
+    Side effects: audit entry, timeline entry, email to residents with submissions,
+    the committee's followers notified."""
     _require(actor, meeting.council)
     reason = _reason(reason, required=True)
     if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
@@ -438,6 +463,13 @@ def cancel_meeting(actor: Any, meeting: Meeting, *, reason: str) -> Meeting:
         reason=reason,
     )
     _email_submitters(meeting, "meetings/email/meeting_cancelled")
+    _tell_followers(
+        meeting,
+        "meeting_cancelled",
+        _("Meeting cancelled: %(meeting)s") % {"meeting": str(meeting)},
+        actor,
+        summary=reason,
+    )
     return meeting
 
 
@@ -781,7 +813,8 @@ def publish_agenda(
 
     ``published_elsewhere`` records an agenda the council already published on its own
     site (an import that does not know when): no judgement on lateness is made.
-    Side effects: documents published, audit entry, timeline entry, search index (on commit).
+    Side effects: documents published, audit entry, timeline entry, search index (on commit),
+    the committee's followers notified (for a meeting still to come).
     """
     _require(actor, meeting.council)
     now = now or timezone.now()
@@ -823,6 +856,14 @@ def publish_agenda(
         deadline=deadline.isoformat(),
         published_elsewhere=published_elsewhere,
     )
+    if meeting.start >= now:  # not for an old meeting's agenda brought in by an import
+        _tell_followers(
+            meeting,
+            "agenda_published",
+            _("Agenda published: %(meeting)s") % {"meeting": str(meeting)},
+            actor,
+            summary=meeting.venue,
+        )
     return meeting
 
 
@@ -1288,7 +1329,8 @@ def record_decision(
     The call-in deadline is the council's call-in period in working days after
     publication. A key decision without a forward-plan entry 28 clear days ahead and
     without a recorded exception is flagged (``lacks_notice``) on every public page.
-    Side effects: audit entry, timeline entry, forward-plan entry marked decided.
+    Side effects: audit entry, timeline entry, forward-plan entry marked decided, the
+    committee's followers notified (unless the decision is exempt).
     """
     _require(actor, council)
     now = now or timezone.now()
@@ -1362,6 +1404,15 @@ def record_decision(
         key=is_key_decision,
         lacks_notice=decision.lacks_notice,
     )
+    # Never a word about exempt business: only what the public may see is announced.
+    if meeting is not None and Decision.objects.public().filter(pk=decision.pk).exists():
+        _tell_followers(
+            meeting,
+            "decision_made",
+            _("Decision made: %(decision)s") % {"decision": decision.title},
+            actor,
+            url=decision.get_absolute_url(),
+        )
     return decision
 
 
@@ -1447,7 +1498,8 @@ def set_decision_status(
 def publish_minutes(actor: Any, meeting: Meeting, *, document: Document | None = None) -> Meeting:
     """Publish the minutes of a held meeting (with the minutes document, if given).
 
-    Side effects: meeting marked held, document published, audit and timeline entries."""
+    Side effects: meeting marked held, document published, audit and timeline entries,
+    the committee's followers notified."""
     _require(actor, meeting.council)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("A cancelled meeting has no minutes."), code="cancelled")
@@ -1464,6 +1516,12 @@ def publish_minutes(actor: Any, meeting: Meeting, *, document: Document | None =
         document.save(update_fields=["published_at"])
     _timeline(meeting, "minutes_published", actor)
     record("meetings.publish_minutes", actor=actor, council=meeting.council, target=meeting)
+    _tell_followers(
+        meeting,
+        "minutes_published",
+        _("Minutes published: %(meeting)s") % {"meeting": str(meeting)},
+        actor,
+    )
     return meeting
 
 
