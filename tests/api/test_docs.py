@@ -25,6 +25,17 @@ EXPECTED_PATHS = {
     "/api/v1/councils/{slug}/documents/{id}": "get_document",
     "/api/v1/councils/{slug}/forward-plan": "list_council_forward_plan",
     "/api/v1/search": "search",
+    "/api/v1/councils/{slug}/petitions": "list_council_petitions",
+    "/api/v1/councils/{slug}/petitions/{id}": "get_petition",
+    "/api/v1/councils/{slug}/obligations": "list_council_obligations",
+    "/api/v1/councils/{slug}/ideas": "list_council_ideas",
+    "/api/v1/councils/{slug}/ideas/{id}": "get_idea",
+}
+# The only writes: signing a petition, and confirming or withdrawing with the emailed token.
+EXPECTED_POSTS = {
+    "/api/v1/councils/{slug}/petitions/{id}/signatures": "sign_petition",
+    "/api/v1/signatures/confirm": "confirm_signature",
+    "/api/v1/signatures/withdraw": "withdraw_signature",
 }
 
 
@@ -57,11 +68,14 @@ def test_the_openapi_document_lists_every_endpoint(client):
     document = response.json()
     assert document["info"]["title"] == "Moothall API"
     assert document["info"]["version"] == "1"
-    assert {path: ops["get"]["operationId"] for path, ops in document["paths"].items()} == (
-        EXPECTED_PATHS
-    )
-    assert {path: sorted(ops) for path, ops in document["paths"].items()} == {
-        path: ["get"] for path in EXPECTED_PATHS
+    operations = {
+        (path, method): op["operationId"]
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+    }
+    assert operations == {
+        **{(path, "get"): name for path, name in EXPECTED_PATHS.items()},
+        **{(path, "post"): name for path, name in EXPECTED_POSTS.items()},
     }
 
 
@@ -162,8 +176,9 @@ def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(cli
     responses = {
         path: {
             status: body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-            for status, body in ops["get"]["responses"].items()
-            if status != "200"
+            for op in ops.values()
+            for status, body in op["responses"].items()
+            if status not in ("200", "202")
         }
         for path, ops in document["paths"].items()
     }
@@ -183,6 +198,29 @@ def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(cli
         "/api/v1/councils/{slug}/documents/{id}": {"404": "ErrorOut"},
         "/api/v1/councils/{slug}/forward-plan": {"404": "ErrorOut", "422": "ValidationErrorOut"},
         "/api/v1/search": {"400": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/petitions": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/petitions/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/obligations": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/ideas": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/ideas/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/petitions/{id}/signatures": {
+            "400": "ErrorOut",
+            "404": "ErrorOut",
+            "409": "CodedErrorOut",
+            "422": "RefusalOut",
+        },
+        "/api/v1/signatures/confirm": {
+            "400": "ErrorOut",
+            "404": "CodedErrorOut",
+            "409": "CodedErrorOut",
+            "422": "RefusalOut",
+        },
+        "/api/v1/signatures/withdraw": {
+            "400": "ErrorOut",
+            "404": "CodedErrorOut",
+            "409": "CodedErrorOut",
+            "422": "RefusalOut",
+        },
     }
     problem = document["components"]["schemas"]["ValidationProblem"]
     assert sorted(problem["required"]) == ["loc", "msg", "type"]

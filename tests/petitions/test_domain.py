@@ -104,12 +104,22 @@ def test_signing_again_with_the_same_address_in_another_form_makes_no_second_sig
     petition, django_capture_on_commit_callbacks
 ):
     first = sign_and_confirm(petition, "jo.bloggs@gmail.com")
+    Signature.objects.update(last_emailed_at=timezone.now() - dt.timedelta(minutes=11))
     with django_capture_on_commit_callbacks(execute=True):
         again = sign(petition, "Jo.Bloggs+x@GoogleMail.com")
     assert again.pk == first.pk
     assert Signature.objects.filter(petition=petition).count() == 1
     assert domain.live_count(petition) == 1
     assert mail.outbox[-1].subject == "You have already signed: Save the library"
+
+
+def test_signing_again_and_again_cannot_fill_someones_inbox(
+    petition, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            sign(petition, "victim@example.org")
+    assert [m.subject for m in mail.outbox] == ["Confirm your signature: Save the library"]
 
 
 def test_a_withdrawn_signature_stops_counting_and_can_be_given_again(petition):

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from moothall.api.docs import BundledSwagger
 from moothall.api.endpoints import router
 from moothall.api.meetings import router as meetings_router
+from moothall.api.voice import ideas_router, petitions_router
 from moothall.councils.lookup import UnknownPostcode
 from moothall.councils.postcodes import InvalidPostcode
 
@@ -20,10 +21,13 @@ api = NinjaAPI(
     title="Moothall API",
     version="1",
     description=(
-        "Public, read-only data about councils, wards, councillors and who represents "
-        "each postcode, and the open record of council business: bodies, meetings, "
-        "agendas, documents, decisions and votes. Nothing staff-only is here: exempt "
-        "business and unpublished papers never appear. "
+        "Public data about councils, wards, councillors and who represents each postcode; "
+        "the open record of council business (bodies, meetings, agendas, documents, "
+        "decisions, votes); and community voice: petitions with live counts by ward, the "
+        "obligations they create, ideas and needs. Nothing staff-only is here: exempt "
+        "business, unpublished papers and draft petitions never appear. The only writes are "
+        "signing a petition and confirming or withdrawing a signature with its emailed "
+        "token, under the same rules as the site. "
         "Lists take `limit` and `offset` and answer `items` and `count`."
     ),
     urls_namespace="api",
@@ -31,6 +35,8 @@ api = NinjaAPI(
 )
 api.add_router("", router)
 api.add_router("", meetings_router)
+api.add_router("", petitions_router)
+api.add_router("", ideas_router)
 
 
 @api.exception_handler(Http404)

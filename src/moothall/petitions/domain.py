@@ -529,6 +529,7 @@ def sign_petition(
             ip_address=ip_address or None,
             wants_updates=wants_updates,
             created_at=now,
+            last_emailed_at=now,
         )
         _flag(signature, petition, scheme, now)
         try:
@@ -543,14 +544,30 @@ def sign_petition(
     return _sign_again(existing, name=name, postcode=canonical, ward=ward, basis=basis)
 
 
+# Signing again with an address that already signed re-sends its email at most this often,
+# so the form cannot be used to fill someone else's inbox (the answer stays the same).
+RESEND_INTERVAL = dt.timedelta(minutes=10)
+
+
+def _may_email_again(signature: Signature) -> bool:
+    now = timezone.now()
+    if signature.last_emailed_at and now - signature.last_emailed_at < RESEND_INTERVAL:
+        return False
+    signature.last_emailed_at = now
+    Signature.objects.filter(pk=signature.pk).update(last_emailed_at=now)
+    return True
+
+
 def _sign_again(
     signature: Signature, *, name: str, postcode: str, ward: Ward | None, basis: str
 ) -> Signature:
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status == Signature.Status.PENDING:
-        _send_confirmation(signature)
+        if _may_email_again(signature):
+            _send_confirmation(signature)
     elif signature.status == Signature.Status.CONFIRMED:
-        queue_email(signature.email, "petitions/email/already_signed", {"signature": signature})
+        if _may_email_again(signature):
+            queue_email(signature.email, "petitions/email/already_signed", {"signature": signature})
     elif signature.status == Signature.Status.WITHDRAWN:
         signature.status = Signature.Status.PENDING
         signature.name, signature.postcode, signature.ward, signature.basis = (
@@ -560,6 +577,7 @@ def _sign_again(
             basis,
         )
         signature.withdrawn_at = None
+        signature.last_emailed_at = timezone.now()
         signature.save()
         _send_confirmation(signature)
     return signature
@@ -628,7 +646,7 @@ def _bump(petition_id: int, ward_id: int | None, delta: int) -> None:
 
 
 def get_signature_by_token(token: str) -> Signature | None:
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or "\x00" in token:
         return None
     return Signature.objects.select_related("petition__council").filter(token=token).first()
 
@@ -728,7 +746,7 @@ def count_by_ward(petition: Petition) -> list[tuple[Ward | None, int]]:
         .values("ward")
         .annotate(total=Sum("count"))
         .filter(total__gt=0)
-        .order_by("-total", "ward")
+        .order_by("-total", F("ward").asc(nulls_last=True))
     )
     wards = Ward.objects.in_bulk([row["ward"] for row in rows if row["ward"]])
     return [(wards.get(row["ward"]) if row["ward"] else None, row["total"]) for row in rows]
