@@ -22,11 +22,8 @@ here: supporting and commenting need a signed-in person on the site.
 
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    ImproperlyConfigured,
-    PermissionDenied,
     ValidationError,
 )
 from django.db.models import F, Q, QuerySet
@@ -56,6 +53,7 @@ from moothall.api.voice_schemas import (
     SignatureStatusOut,
     TokenIn,
 )
+from moothall.core.http import client_ip
 from moothall.councils.models import Council, Topic, Ward
 from moothall.ideas import queries as ideas
 from moothall.ideas.models import Idea
@@ -110,15 +108,6 @@ def _refused(error: ValidationError, body: str = "") -> Status[dict[str, Any]]:
     code = next((e.code for e in error.error_list if e.code), None) or "invalid"
     status = 404 if code in _NOT_FOUND_CODES else 409
     return Status(status, {"detail": " ".join(error.messages), "code": code})
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    """The signer's address as allauth's rate limits see it (honouring the trusted proxies
-    configured with BEHIND_PROXY), so both doors flag floods from the same address."""
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except (PermissionDenied, ImproperlyConfigured):
-        return None
 
 
 # --- Petitions --------------------------------------------------------------------------
@@ -298,7 +287,7 @@ def sign_petition(
             postcode=signature.postcode,
             basis=str(signature.basis),
             declaration=signature.declaration,
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             wants_updates=signature.wants_updates,
         )
     except ValidationError as error:
