@@ -159,7 +159,7 @@ def test_rebuild_recomputes_everything_and_keeps_when_entries_were_first_indexed
     call_command("rebuild_search_index", stdout=(out := io.StringIO()))
 
     assert out.getvalue() == (
-        "Search index: agenda_item 3, document 0, decision 0, minutes 0 entries. "
+        "Search index: agenda_item 3, document 0, decision 0, minutes 0, idea 0, petition 0 entries. "
         "1 created, 0 updated, 2 unchanged, 2 deleted.\n"
     )
     assert found("bins") == [("agenda_item", "Bins"), ("agenda_item", "Elsewhere bins")]
@@ -223,7 +223,17 @@ def test_entries_for_must_give_one_entry_of_its_own_kind(scene, council):
         with pytest.raises(ValueError, match="at most one entry"):
             index.reindex(Ward, [ward.pk])
     finally:
+        # Forget the registration and stop watching wards, or later tests that save a ward
+        # before capturing on_commit callbacks would find their changes in a stale batch.
+        from django.db.models.signals import post_delete, post_save
+
+        from moothall.search import signals
+
         registry._registry.registrations.pop("ward")
+        signals._watched.discard(Ward)
+        uid = f"moothall.search:{Ward._meta.label}"
+        post_save.disconnect(sender=Ward, dispatch_uid=uid + ":save")
+        post_delete.disconnect(sender=Ward, dispatch_uid=uid + ":delete")
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 table")

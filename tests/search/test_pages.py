@@ -94,7 +94,7 @@ def test_a_body_filter_takes_a_committee_of_the_chosen_council(client, archive):
         ({"q": "bins OR"}, "OR needs a word or phrase on each side."),
         ({"q": "-garden"}, "Add a word or phrase to search for, not only words to leave out"),
         ({"q": "bins", "council": "nowhere"}, "Choose a council from the list."),
-        ({"q": "bins", "type": "petition"}, "Choose types of result from the list."),
+        ({"q": "bins", "type": "nonsense"}, "Choose types of result from the list."),
         (
             {"q": "bins", "date_from": "2030-02-30"},
             "Enter the first date as a real date, like 2024-03-27.",

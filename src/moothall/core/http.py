@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
@@ -12,6 +14,6 @@ def client_ip(request: HttpRequest) -> str | None:
     proxy (BEHIND_PROXY) the trusted forwarded address, not the proxy's own. None when it
     cannot be told."""
     try:
-        return get_adapter(request).get_client_ip(request)
-    except (PermissionDenied, ImproperlyConfigured):
+        return str(ipaddress.ip_address(get_adapter(request).get_client_ip(request)))
+    except (PermissionDenied, ImproperlyConfigured, ValueError):
         return None

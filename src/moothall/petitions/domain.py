@@ -255,10 +255,13 @@ def can_edit(user: Any, petition: Petition) -> bool:
 
 @transaction.atomic
 def edit_petition(user: Any, petition: Petition, **changes: Any) -> Petition:
-    """The creator changes their draft (title, action, background, topic, ward)."""
+    """The creator changes their draft (title, action, background, topic, ward, and the
+    name shown as its creator)."""
     petition = _locked(petition)
     if not can_edit(user, petition):
         raise PermissionDenied
+    if "creator_name" in changes:
+        petition.creator_name = text(changes.pop("creator_name"), "creator_name", limit=200)
     current: dict[str, Any] = {
         "title": petition.title,
         "action": petition.action,

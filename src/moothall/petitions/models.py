@@ -434,8 +434,9 @@ class Obligation(models.Model):
 
     @property
     def owner_label(self) -> str:
-        if self.owner is not None:
-            return str(self.owner)
+        # A named officer, else the team (never an officer's email address).
+        if self.owner is not None and self.owner.name:
+            return self.owner.name
         return self.owner_name
 
 
