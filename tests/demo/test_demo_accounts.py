@@ -22,7 +22,11 @@ def test_a_site_served_over_https_never_gets_the_demo_accounts(settings):
     output = run_demo()
 
     assert "demo_accounts: skipped: demo accounts are made only for a local http demo" in output
-    assert not User.objects.exists()
+    # The demo's invented residents (authors of ideas, letter writers) have no password:
+    # nobody can sign in as anyone on a public site.
+    assert not [user.email for user in User.objects.all() if user.has_usable_password()]
+    assert not User.objects.filter(email__endswith="@mootshire.example").exists()
+    assert not User.objects.filter(email="admin@moothall.example").exists()
 
 
 def test_a_local_demo_has_accounts_for_each_side_of_the_site(settings, client):
@@ -51,7 +55,15 @@ def test_running_the_demo_again_grants_nothing_new(settings):
 
     run_demo()
 
-    assert User.objects.count() == 5
+    # The five accounts one can sign in with, once each (the invented residents of the
+    # ideas and letters demo steps have no password).
+    assert sorted(u.email for u in User.objects.all() if u.has_usable_password()) == [
+        "admin@moothall.example",
+        "council-admin@mootshire.example",
+        "councillor@mootshire.example",
+        "officer@mootshire.example",
+        "resident@mootshire.example",
+    ]
     assert Role.objects.count() == 3
     assert AuditEntry.objects.filter(action="role.granted").count() == 3
 

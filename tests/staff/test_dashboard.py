@@ -15,6 +15,8 @@ def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer)
     assert "Your roles here: Officer." in html.main_text(response)
     assert html.links(response) == [
         ("Meetings", "/mootshire/staff/meetings/"),
+        ("Ideas and needs", "/mootshire/staff/ideas/"),
+        ("Petitions", "/mootshire/staff/petitions/"),
         ("Residents", "/mootshire/staff/residents/"),
     ]
 
@@ -27,20 +29,25 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
     assert "Your roles here: Council administrator." in html.main_text(response)
     assert html.links(response) == [
         ("Meetings", "/mootshire/staff/meetings/"),
+        ("Ideas and needs", "/mootshire/staff/ideas/"),
+        ("Petitions", "/mootshire/staff/petitions/"),
         ("Residents", "/mootshire/staff/residents/"),
         ("Roles", "/mootshire/staff/roles/"),
         ("Audit log", "/mootshire/staff/audit/"),
     ]
 
 
-def test_a_moderator_is_told_there_is_nothing_for_them_yet(client, council, moderator):
+def test_a_moderator_looks_after_ideas_and_petitions(client, council, moderator):
     client.force_login(moderator)
 
     response = client.get("/mootshire/staff/")
 
     assert response.status_code == 200
-    assert html.links(response) == []
-    assert "There is nothing in the back-office for your role yet." in html.main_text(response)
+    assert html.links(response) == [
+        ("Ideas and needs", "/mootshire/staff/ideas/"),
+        ("Petitions", "/mootshire/staff/petitions/"),
+    ]
+    assert "Moderate petitions and check their signatures for abuse." in html.main_text(response)
 
 
 def test_a_platform_admin_without_a_role_sees_everything(client, council, platform_admin):
@@ -52,6 +59,8 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
     assert "you are here as a platform administrator" in text
     assert [label for label, _ in html.links(response)] == [
         "Meetings",
+        "Ideas and needs",
+        "Petitions",
         "Residents",
         "Roles",
         "Audit log",

@@ -528,14 +528,12 @@ def build(council: Council) -> dict[str, int]:
     )
 
     # Handed in on paper: names typed in, and a verified count for the rest.
-    paper = demo.opened(
-        "paper",
-        people[9],
-        "Keep the number 14 bus running to Elmsbury Harbour on Sundays.",
-    )
-    # Marked as paper until petitions.domain has a verb for entering a paper petition.
-    Petition.objects.filter(pk=paper.pk).update(
-        is_paper=True, creator_name="Elmsbury Harbour Residents' Association"
+    paper = domain.enter_paper_petition(
+        officer,
+        council,
+        title=TITLES["paper"],
+        action="Keep the number 14 bus running to Elmsbury Harbour on Sundays.",
+        creator_name="Elmsbury Harbour Residents' Association",
     )
     lines = []
     for _ in range(160):

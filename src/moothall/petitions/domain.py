@@ -245,6 +245,42 @@ def start_petition(
     return petition
 
 
+@transaction.atomic
+def enter_paper_petition(
+    actor: Any,
+    council: Council,
+    *,
+    title: str,
+    action: str,
+    creator_name: str,
+    background: str = "",
+    topic: Topic | None = None,
+    ward: Ward | None = None,
+) -> Petition:
+    """An officer enters a petition handed in on paper. It is published at once (it was
+    gathered in public already) and marked as paper; its signatures follow with
+    :func:`add_paper_signatures`.
+
+    Side effects: the petition, timeline lines, audit, followers of its ward and topic told."""
+    _require(actor, council, Action.MANAGE_VOICE)
+    fields = _petition_fields(
+        council, title=title, action=action, background=background, topic=topic, ward=ward
+    )
+    name = text(creator_name, "creator_name", limit=200)
+    petition = Petition.objects.create(
+        council=council,
+        creator=None,
+        creator_name=name,
+        is_paper=True,
+        submitted_at=timezone.now(),
+        **fields,
+    )
+    _event(petition, PetitionEvent.Kind.CREATED, actor, public=False, paper=True)
+    _open(petition, PetitionScheme.for_council(council), actor)
+    record("petitions.paper_petition_entered", actor=actor, council=council, target=petition)
+    return petition
+
+
 def can_edit(user: Any, petition: Petition) -> bool:
     return (
         getattr(user, "is_authenticated", False)
@@ -878,11 +914,13 @@ def _check_thresholds(petition: Petition) -> list[Obligation]:
 @transaction.atomic
 def assign_obligation(actor: Any, obligation: Obligation, *, owner: Any) -> Obligation:
     """Name the officer who answers for an obligation. Side effects: audit, timeline."""
+    from moothall.accounts.models import Role
     from moothall.accounts.rules import roles_at
 
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     _require(actor, obligation.council, Action.MANAGE_VOICE)
-    if owner is not None and not roles_at(owner, obligation.council):
+    staff = {Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN}
+    if owner is not None and not (roles_at(owner, obligation.council) & staff):
         raise invalid("owner", _("Choose someone who works for this council."), "invalid_owner")
     obligation.owner = owner
     obligation.save(update_fields=["owner"])
@@ -946,6 +984,8 @@ def place_petition_on_agenda(
     kind: str,
     title: str = "",
     parent: AgendaItem | None = None,
+    is_urgent: bool = False,
+    urgency_reason: str = "",
 ) -> Hearing:
     """Put the petition on ``meeting``'s agenda (a committee hearing or a full-council
     debate): an agenda item is added through the meetings verbs and linked back.
@@ -972,6 +1012,8 @@ def place_petition_on_agenda(
         kind=AgendaItem.Kind.PETITION,
         description=petition.action,
         parent=parent,
+        is_urgent=is_urgent,
+        urgency_reason=urgency_reason,
     )
     hearing = Hearing.objects.create(
         petition=petition, kind=kind, agenda_item=item, created_by=_as_user(actor)

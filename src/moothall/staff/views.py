@@ -73,6 +73,8 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
             "can_manage_roles": Action.MANAGE_ROLES in allowed,
             "can_view_audit_log": Action.VIEW_AUDIT_LOG in allowed,
             "can_manage_meetings": Action.MANAGE_MEETINGS in allowed,
+            "can_moderate": Action.MODERATE in allowed,
+            "can_manage_voice": Action.MANAGE_VOICE in allowed,
         },
     )
 
