@@ -41,7 +41,8 @@ demo: install
 	$(PY) -m moothall collectstatic --noinput -v 0
 	@echo "Moothall demo: http://127.0.0.1:8000  (stop with Ctrl-C)"
 	@$(PY) -m moothall db_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) -m moothall run_schedule & scheduler=$$!; \
+	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(PY) -m moothall runserver --noreload 127.0.0.1:8000
 
 test: install lint typecheck migrations-check pytest-sqlite pytest-postgres browser-test

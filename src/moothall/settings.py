@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from moothall.env import env_bool, env_int, env_list, env_str, secret_key
@@ -186,12 +187,32 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Moothall")
 
 # --- Email ----------------------------------------------------------------
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG or not env_str("EMAIL_HOST")
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# Verbs queue email in the outbox (moothall.core.mail); the task worker sends it with
+# EMAIL_BACKEND. GOV.UK Notify when both its settings are set (one Notify template
+# whose subject is ((subject)) and body ((body))); else SMTP when EMAIL_HOST is set;
+# else the console.
+GOVUK_NOTIFY_API_KEY = env_str("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_TEMPLATE_ID = env_str("GOVUK_NOTIFY_TEMPLATE_ID", "")
+GOVUK_NOTIFY_BASE_URL = env_str("GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+if bool(GOVUK_NOTIFY_API_KEY) != bool(GOVUK_NOTIFY_TEMPLATE_ID):
+    raise ImproperlyConfigured(
+        "GOV.UK Notify needs both GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID"
+    )
+if GOVUK_NOTIFY_API_KEY:
+    EMAIL_BACKEND = "moothall.core.notify.NotifyEmailBackend"
+else:
+    EMAIL_BACKEND = env_str(
+        "EMAIL_BACKEND",
+        "django.core.mail.backends.console.EmailBackend"
+        if DEBUG or not env_str("EMAIL_HOST")
+        else "django.core.mail.backends.smtp.EmailBackend",
+    )
+# Seconds before a hung provider counts as a failed attempt (well inside the outbox's
+# 15 minutes after which a send still in progress is presumed dead).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Mail domain of the reply+<token>@ addresses that relay replies between residents and
+# councillors; empty means the host of SITE_URL.
+MOOTHALL_REPLY_DOMAIN = env_str("MOOTHALL_REPLY_DOMAIN", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -222,9 +222,7 @@ def test_sponsors_then_moderation_then_publication(scene, resident, moderator):
     with pytest.raises(ValidationError):
         sign(petition, "public@example.org")  # not open to the public yet
     for n in range(2):
-        sign_and_confirm(
-            petition, f"sponsor{n}@example.org", sponsor_token=petition.sponsor_token
-        )
+        sign_and_confirm(petition, f"sponsor{n}@example.org", sponsor_token=petition.sponsor_token)
     petition.refresh_from_db()
     assert petition.status == Petition.Status.AWAITING_MODERATION
     domain.moderate_petition(moderator, petition, publish=True)
@@ -309,7 +307,7 @@ def test_paper_signatures_are_marked_as_paper_and_added_to_the_total(petition, o
     assert domain.live_count(petition) == 52
     paper = Signature.objects.filter(petition=petition, channel="paper")
     assert paper.count() == 2
-    assert dict((w, n) for w, n in domain.count_by_ward(petition)) == {None: 51, scene["south"]: 1}
+    assert dict(domain.count_by_ward(petition)) == {None: 51, scene["south"]: 1}
     with pytest.raises(ValidationError) as refused:
         domain.add_paper_signatures(officer, petition, signatures=[("Cy", "nowhere")])
     assert refused.value.error_dict["signatures"][0].code == "invalid_postcode"
@@ -353,3 +351,19 @@ def test_signers_are_told_of_each_step_with_a_one_click_way_to_stop(
     with django_capture_on_commit_callbacks(execute=True):
         domain.close_petition(officer, petition, reason_text="Early")
     assert not [m for m in mail.outbox if m.to == ["sam@example.org"]]
+
+
+def test_emails_are_plain_text_so_an_ampersand_arrives_as_written(
+    scene, resident, django_capture_on_commit_callbacks
+):
+    petition = domain.submit_petition(
+        resident,
+        domain.start_petition(
+            resident, scene["council"], title="Parks & gardens <for all>", action="Mow."
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(petition, "sam@example.org")
+    (message,) = mail.outbox
+    assert message.subject == "Confirm your signature: Parks & gardens <for all>"
+    assert "“Parks & gardens <for all>”" in message.body

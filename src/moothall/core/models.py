@@ -1,9 +1,13 @@
-"""The audit log: one row for every staff action and every state change a verb makes."""
+"""Core records: the audit log, the email outbox and the state of periodic jobs.
+
+The audit log holds one row for every staff action and every state change a verb makes.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,3 +37,69 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class OutboxMessage(models.Model):
+    """One email to one address, stored by the verb's transaction and sent by a task.
+
+    ``core.mail`` owns the lifecycle: pending → sending → sent, or back to pending
+    with a later ``next_attempt_at`` after a failure, and failed after the last attempt.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    template = models.CharField(max_length=200, blank=True)
+    to = models.EmailField()
+    subject = models.TextField()
+    body = models.TextField()
+    reply_to = models.EmailField(blank=True)
+    unsubscribe_url = models.URLField(max_length=2000, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a delivery task was last queued for it.")
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a worker last took it to send.")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        # The sweep's two questions: which pending messages are due, which sends are stuck.
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+
+class ScheduledJob(models.Model):
+    """The state of one periodic job of ``core.schedule``: when it last ran and runs next.
+
+    ``next_run_at`` doubles as the claim: a scheduler enqueues a run only if it moves
+    ``next_run_at`` on from the value it read, so two schedulers never enqueue one run twice.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    schedule = models.CharField(max_length=100, help_text=_("How often it runs, as registered."))
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
 
+from moothall.core import schedule
 
+
+@schedule.daily(at=dt.time(7, 0))
 @task()
 def send_search_digests() -> int:
-    """Email new matches of every saved search (schedule it, e.g. daily from cron)."""
+    """Email new matches of every saved search (run daily by ``run_schedule``)."""
     from moothall.search.digests import send_digests
 
     return send_digests().sent

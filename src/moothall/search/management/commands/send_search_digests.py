@@ -12,7 +12,8 @@ from moothall.search.digests import send_digests
 class Command(BaseCommand):
     help = (
         "Email each person what has newly matched their saved searches since the last "
-        "digest (nothing is sent when nothing is new). Run it daily, e.g. from cron."
+        "digest (nothing is sent when nothing is new). run_schedule already runs it daily "
+        "(07:00); run it by hand to send now."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
