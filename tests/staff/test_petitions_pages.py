@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
+from pytest_django.asserts import assertContains
 
 from moothall.core.models import AuditEntry
 from moothall.meetings.models import AgendaItem
@@ -864,3 +865,38 @@ def test_bad_scheme_input_is_refused_with_clear_messages(client, council_admin, 
     ]
     assert html.error_summary(threshold) == ["A threshold must be at least 1."]
     assert _snapshot() == before
+
+
+def test_an_officer_enters_a_paper_petition_then_its_signatures(client, council, officer):
+    client.force_login(officer)
+
+    form = client.get("/mootshire/staff/petitions/paper/")
+    assert form.status_code == 200
+    response = client.post(
+        "/mootshire/staff/petitions/paper/",
+        {
+            "title": "Sunday buses to the harbour",
+            "action": "Keep the number 14 running on Sundays.",
+            "creator_name": "Harbour Residents' Association",
+        },
+    )
+
+    petition = Petition.objects.get(title="Sunday buses to the harbour")
+    assert response.status_code == 302
+    assert response["Location"] == f"/mootshire/staff/petitions/{petition.pk}/paper/"
+    assert petition.is_paper
+    assert petition.status == Petition.Status.OPEN
+    assert petition.creator is None
+    assert petition.creator_name == "Harbour Residents' Association"
+
+
+def test_a_paper_petition_without_what_it_asks_is_refused_with_a_message(client, council, officer):
+    client.force_login(officer)
+
+    response = client.post(
+        "/mootshire/staff/petitions/paper/", {"title": "Buses", "creator_name": "Someone"}
+    )
+
+    assert response.status_code == 200
+    assertContains(response, "Enter what the petition asks the council to do.")
+    assert not Petition.objects.exists()

@@ -135,6 +135,23 @@ class ModerateForm(forms.Form):
 # --- The officer's actions on one petition -----------------------------------------
 
 
+class PaperPetitionForm(forms.Form):
+    """A petition handed in on paper: what it asks, and who handed it in."""
+
+    title = forms.CharField(label=_("Title"), max_length=150)
+    action = _textarea(
+        _("What it asks the council to do"),
+        limit=800,
+        required_message=_("Enter what the petition asks the council to do."),
+    )
+    background = _textarea(_("Background (optional)"), limit=5000, required=False)
+    creator_name = forms.CharField(
+        label=_("Handed in by"),
+        max_length=NAME_LIMIT,
+        help_text=_("A person or group, as it should appear on the petition's page."),
+    )
+
+
 class RespondForm(forms.Form):
     response = _textarea(
         _("The council's response"),

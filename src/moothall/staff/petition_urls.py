@@ -16,6 +16,7 @@ urlpatterns = [
         name="obligation_assign",
     ),
     path("scheme/", views.scheme, name="petition_scheme"),
+    path("paper/", views.paper_petition, name="petition_enter_paper"),
     path(P, views.petition, name="petition"),
     path(P + "moderate/", views.petition_moderate, name="petition_moderate"),
     path(P + "respond/", views.petition_respond, name="petition_respond"),

@@ -441,6 +441,26 @@ def petition_paper(request: HttpRequest, council: str, petition_id: int) -> Http
     return _form_page(request, "staff/petitions/paper.html", here, petition, form)
 
 
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_petition(request: HttpRequest, council: str) -> HttpResponse:
+    """Enter a petition handed in on paper; its signatures follow on the next page."""
+    here = get_petitions_council_for(request.user, council, Action.MANAGE_VOICE)
+    form = pf.PaperPetitionForm(_data(request))
+    if form.is_valid():
+        try:
+            petition = domain.enter_paper_petition(request.user, here, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(
+                request, _("The paper petition is published. Now enter its signatures.")
+            )
+            return redirect("staff:petition_paper", council=here.slug, petition_id=petition.pk)
+    return render(request, "staff/petitions/enter_paper.html", _ctx(here, request, form=form))
+
+
 # --- Obligations --------------------------------------------------------------------------
 
 
