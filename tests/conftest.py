@@ -118,3 +118,16 @@ def platform_admin(db):
     user = factories.UserFactory(email="pat.platform@example.org", is_staff=True, is_superuser=True)
     factories.give_mfa(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's default language. (A request in Welsh leaves Welsh
+    active in the thread — LocaleMiddleware does not switch back — and a later test that
+    calls a verb directly would otherwise read Welsh messages.)"""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
