@@ -66,6 +66,12 @@ def fits(value: str, limit: int) -> bool:
     return 0 < len(value.strip()) <= limit and storable(value)
 
 
+def fits_one_line(value: str, limit: int) -> bool:
+    from moothall.core.validation import LINE_BREAKS
+
+    return fits(value, limit) and not any(c in LINE_BREAKS for c in value.strip())
+
+
 @FUZZ
 @given(subject=texts(200), body=texts(5000), name=texts(200))
 def test_writing_accepts_good_text_and_refuses_the_rest_cleanly(
@@ -79,11 +85,13 @@ def test_writing_accepts_good_text_and_refuses_the_rest_cleanly(
             )
         except ValidationError:
             assert counts() == before
-            assert not (fits(subject, 200) and fits(body, 5000) and fits(name, 200))
+            assert not (
+                fits_one_line(subject, 200) and fits(body, 5000) and fits_one_line(name, 200)
+            )
         else:
-            assert fits(subject, 200)
+            assert fits_one_line(subject, 200)
             assert fits(body, 5000)
-            assert fits(name, 200)
+            assert fits_one_line(name, 200)
             (message,) = messages
             assert message.subject == subject.strip()
             assert message.body == body.strip()

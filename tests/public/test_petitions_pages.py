@@ -507,6 +507,7 @@ def test_a_hearing_a_decision_and_the_response_are_shown_with_their_links(client
         None, body, start=dt.datetime(2030, 3, 14, 18, 30, tzinfo=dt.UTC)
     )
     hearing = domain.place_petition_on_agenda(scene.officer, petition, meeting, kind="debate")
+    meetings.publish_agenda(None, meeting)
     decision = meetings.record_decision(
         None,
         scene.council,

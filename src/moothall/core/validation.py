@@ -45,6 +45,19 @@ def text(value: str, field: str, *, required: bool = True, limit: int = 500) -> 
     return value
 
 
+# Characters that start a new line in a mail program or a text file.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def line(value: str, field: str, *, required: bool = True, limit: int = 500) -> str:
+    """Like :func:`text`, for a one-line field (a name, a title, a subject): line breaks are
+    refused, so nobody can lay out lines of their own in an email that quotes it."""
+    value = text(value, field, required=required, limit=limit)
+    if any(c in LINE_BREAKS for c in value):
+        raise invalid(field, _("Write this on one line."), "line_break")
+    return value
+
+
 def reason(value: str, *, required: bool, field: str = "reason") -> str:
     """A reason given by staff (published or recorded): stripped, at most 2,000 characters."""
     value = characters((value or "").strip(), field)

@@ -36,6 +36,7 @@ from moothall.accounts.rules import Action, can, can_contribute, is_active_user
 from moothall.core.audit import record
 from moothall.core.mail import queue_email
 from moothall.core.validation import invalid as _invalid
+from moothall.core.validation import line as _line
 from moothall.core.validation import reason as _reason
 from moothall.core.validation import text as _text
 from moothall.correspondence.access import councillor_addresses, speaks_for
@@ -308,9 +309,11 @@ def write_to_councillors(
                 {"name": councillor.name},
             )
 
-    subject = _text(subject, "subject", limit=SUBJECT_MAX_LENGTH)
+    # One line each: a line break would let a sender lay out lines of their own in the
+    # councillor's email, e.g. a second "Email:" or "Postcode:" above the real ones.
+    subject = _line(subject, "subject", limit=SUBJECT_MAX_LENGTH)
     body = _text(body, "body", limit=rules.max_length)
-    name = _text(sender.name if name is None else name, "name", limit=NAME_MAX_LENGTH)
+    name = _line(sender.name if name is None else name, "name", limit=NAME_MAX_LENGTH)
 
     addresses = councillor_addresses(chosen)
     for councillor in chosen:

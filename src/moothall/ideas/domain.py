@@ -14,6 +14,7 @@ permission is then the caller's business.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ from moothall.ideas.models import (
 )
 from moothall.meetings import domain as meetings_domain
 from moothall.meetings.models import AgendaItem, Decision, Meeting
-from moothall.notifications.domain import follow, notify
+from moothall.notifications.domain import follow, notify, retract
 
 TITLE_LIMIT = 150
 BODY_LIMIT = 10_000
@@ -68,6 +69,9 @@ ALT_TEXT_LIMIT = 250
 # Replies nest at most this deep (0 is a comment on the idea itself): deeper threads
 # are hard to follow, above all on a phone or with a screen reader.
 MAX_COMMENT_DEPTH = 3
+# Each comment and idea reaches followers' inboxes: what one person may send in a while.
+COMMENTS_PER_HOUR = 10
+IDEAS_PER_DAY = 5
 COORDINATE_PLACES = Decimal("0.00001")  # about a metre
 
 S = Idea.Status
@@ -173,18 +177,33 @@ def _tell(
     *,
     actor: Any = None,
     targets: Iterable[tuple[str, int]] | None = None,
+    url: str = "",
 ) -> None:
     user = _as_user(actor)
     notify(
         idea.council,
         event=event,
         title=idea.title,
-        url=idea.get_absolute_url(),
+        url=url or idea.get_absolute_url(),
         summary=summary,
         targets=list(targets) if targets is not None else _targets(idea),
         exclude_emails=[user.email] if user is not None else [],
         actor=user,
     )
+
+
+def _within_limit(user: Any, recent: Any, limit: int, message: str, code: str) -> None:
+    """Refuse when ``recent`` (this person's latest contributions) already holds ``limit``.
+    The person's row is locked first, so two requests at once cannot both slip through."""
+    from moothall.accounts.models import User
+
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if recent.count() >= limit:
+        raise ValidationError(message, code=code, params={"count": limit})
+
+
+def _comment_url(idea: Idea, comment_id: int) -> str:
+    return f"{idea.get_absolute_url()}#comment-{comment_id}"
 
 
 def _touch(idea: Idea, **changes: Any) -> None:
@@ -325,6 +344,15 @@ def propose_idea(
     audit entry, the author follows the idea, and followers of its ward and topic are told.
     """
     _require_eligible(user, council, "propose")
+    _within_limit(
+        user,
+        Idea.objects.filter(
+            author=user, council=council, created_at__gte=timezone.now() - dt.timedelta(days=1)
+        ),
+        IDEAS_PER_DAY,
+        _("You have proposed %(count)d ideas today, the most we take. Please come back tomorrow."),
+        "idea_limit",
+    )
     fields = _checked_fields(
         council,
         kind=kind,
@@ -503,6 +531,20 @@ def comment(user: Any, idea: Idea, *, body: str, parent: Comment | None = None) 
     _require_eligible(user, idea.council, "comment")
     _not_merged(idea)
     body = _text(body, "body", limit=COMMENT_LIMIT)
+    _within_limit(
+        user,
+        Comment.objects.filter(
+            author=user,
+            idea__council=idea.council,
+            created_at__gte=timezone.now() - dt.timedelta(hours=1),
+        ),
+        COMMENTS_PER_HOUR,
+        _(
+            "You have written %(count)d comments in the last hour, the most we take. Please "
+            "wait a while."
+        ),
+        "comment_limit",
+    )
     depth = 0
     if parent is not None:
         if parent.idea_id != idea.pk:
@@ -523,7 +565,14 @@ def comment(user: Any, idea: Idea, *, body: str, parent: Comment | None = None) 
     _touch(idea, comment_count=F("comment_count") + 1)
     idea.refresh_from_db(fields=["comment_count"])
     record("ideas.comment", actor=user, council=idea.council, target=idea, comment=made.pk)
-    _tell(idea, "idea.commented", body[:300], actor=user, targets=[("idea", idea.pk)])
+    _tell(
+        idea,
+        "idea.commented",
+        body[:300],
+        actor=user,
+        targets=[("idea", idea.pk)],
+        url=_comment_url(idea, made.pk),
+    )
     follow(user, idea.council, "idea", idea.pk)
     return made
 
@@ -545,6 +594,8 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
     comment.removed_at = timezone.now()
     comment.save(update_fields=["is_removed", "removed_reason", "removed_by", "removed_at"])
     Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") - 1)
+    # Not in anyone's digest either.
+    retract(_comment_url(idea, comment.pk))
     record(
         "ideas.remove_comment",
         actor=actor,

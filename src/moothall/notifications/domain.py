@@ -333,3 +333,17 @@ def notify(
 
     pk = notification.pk
     transaction.on_commit(lambda: fan_out.enqueue(pk))
+
+
+@transaction.atomic
+def retract(url: str) -> int:
+    """Take back news that should not have gone out, e.g. a comment a moderator removed
+    (its verb told followers with ``url`` pointing at it): digest items not yet sent are
+    deleted, and the notification keeps no summary, so a fan-out still under way tells
+    the rest without the text. Emails already sent cannot be recalled.
+
+    Side effects: those digest items deleted, the notifications' summaries emptied.
+    Returns how many digest items were deleted."""
+    Notification.objects.filter(url=url).update(summary="")
+    deleted, _rows = PendingNotification.objects.filter(url=url, sent_at__isnull=True).delete()
+    return deleted

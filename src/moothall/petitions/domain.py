@@ -11,9 +11,11 @@ Signing needs no account: a signature counts once its emailed link is followed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import random
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,7 +31,7 @@ from moothall.accounts.rules import Action, can, can_contribute
 from moothall.core.audit import record
 from moothall.core.mail import queue_email
 from moothall.core.text import render_markdown
-from moothall.core.validation import characters, invalid, reason, text
+from moothall.core.validation import characters, invalid, line, reason, text
 from moothall.councils.models import Council, Postcode, Topic, Ward
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.meetings import law
@@ -81,14 +83,18 @@ COMMON_EMAIL_DOMAINS = frozenset(
 # The lifecycle. Each verb moves along one of these edges and writes a timeline line.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.GATHERING_SPONSORS, S.AWAITING_MODERATION, S.OPEN}),
-    S.GATHERING_SPONSORS: frozenset({S.AWAITING_MODERATION, S.OPEN, S.REJECTED}),
-    S.AWAITING_MODERATION: frozenset({S.OPEN, S.REJECTED}),
-    S.OPEN: frozenset({S.CLOSED, S.REJECTED, S.DEBATED}),
+    S.GATHERING_SPONSORS: frozenset({S.AWAITING_MODERATION, S.OPEN, S.REJECTED, S.REMOVED}),
+    S.AWAITING_MODERATION: frozenset({S.OPEN, S.REJECTED, S.REMOVED}),
+    S.OPEN: frozenset({S.CLOSED, S.REJECTED, S.REMOVED, S.DEBATED}),
     S.CLOSED: frozenset({S.RESPONDED, S.DEBATED}),
     S.RESPONDED: frozenset({S.DEBATED}),
     S.DEBATED: frozenset(),
     S.REJECTED: frozenset(),
+    S.REMOVED: frozenset(),
 }
+
+# How many petitions one person may send on (for sponsors or moderation) in a day.
+SUBMITS_PER_DAY = 10
 
 # Statuses in which confirmed signatures still count towards thresholds and new ones
 # are taken (sponsors sign while the petition gathers them).
@@ -132,10 +138,18 @@ def _locked(petition: Petition) -> Petition:
 def email_key(email: str) -> str:
     """One person's address in one form: lower case, without a "+tag", and for Gmail without
     dots (Gmail ignores them), so that ``Jo.Bloggs+x@GoogleMail.com`` is ``jobloggs@gmail.com``."""
-    email = email.strip().lower()
+    email = email.strip()
     local, _at, domain = email.rpartition("@")
     if not local:
-        return email
+        return email.lower()
+    # As the mail is delivered: a quoted local part without its quotes and escapes; the
+    # domain in IDNA, which drops soft hyphens and zero-width spaces and folds full-width
+    # letters (so ``jo@ex\u00adample.org`` is ``jo@example.org``).
+    if len(local) >= 2 and local[0] == local[-1] == '"':
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    local, domain = local.lower(), domain.lower()
     local = local.split("+", 1)[0]
     if domain in ("gmail.com", "googlemail.com"):
         domain = "gmail.com"
@@ -211,7 +225,7 @@ def _petition_fields(
     if ward is not None and ward.council_id != council.pk:
         raise invalid("ward", _("Choose one of this council's wards."), "invalid_ward")
     return {
-        "title": text(title, "title", limit=150),
+        "title": line(title, "title", limit=150),
         "action": text(action, "action", limit=800),
         "background": text(background, "background", required=False, limit=5000),
         "topic": topic,
@@ -239,7 +253,7 @@ def start_petition(
     fields = _petition_fields(
         council, title=title, action=action, background=background, topic=topic, ward=ward
     )
-    name = text(creator_name or user.name or "", "creator_name", limit=200)
+    name = line(creator_name or user.name or "", "creator_name", limit=200)
     petition = Petition.objects.create(council=council, creator=user, creator_name=name, **fields)
     _event(petition, PetitionEvent.Kind.CREATED, user, public=False)
     return petition
@@ -266,7 +280,7 @@ def enter_paper_petition(
     fields = _petition_fields(
         council, title=title, action=action, background=background, topic=topic, ward=ward
     )
-    name = text(creator_name, "creator_name", limit=200)
+    name = line(creator_name, "creator_name", limit=200)
     petition = Petition.objects.create(
         council=council,
         creator=None,
@@ -297,7 +311,7 @@ def edit_petition(user: Any, petition: Petition, **changes: Any) -> Petition:
     if not can_edit(user, petition):
         raise PermissionDenied
     if "creator_name" in changes:
-        petition.creator_name = text(changes.pop("creator_name"), "creator_name", limit=200)
+        petition.creator_name = line(changes.pop("creator_name"), "creator_name", limit=200)
     current: dict[str, Any] = {
         "title": petition.title,
         "action": petition.action,
@@ -325,6 +339,19 @@ def submit_petition(user: Any, petition: Petition) -> Petition:
     petition = _locked(petition)
     if not can_edit(user, petition):
         raise PermissionDenied
+    # Each petition sent on reaches the moderators' inboxes: a few a day per person, counting
+    # those still waiting for sponsors or moderation.
+    sent_today = Petition.objects.filter(
+        creator=user,
+        status__in=[S.GATHERING_SPONSORS, S.AWAITING_MODERATION],
+        submitted_at__gte=timezone.now() - dt.timedelta(days=1),
+    ).count()
+    if sent_today >= SUBMITS_PER_DAY:
+        raise ValidationError(
+            _("You have sent %(count)d petitions today, the most we take. Send this one tomorrow."),
+            code="submit_limit",
+            params={"count": SUBMITS_PER_DAY},
+        )
     scheme = PetitionScheme.for_council(petition.council)
     petition.submitted_at = timezone.now()
     if scheme.sponsors_required:
@@ -399,10 +426,12 @@ def _email_moderators(petition: Petition, template: str, context: dict[str, Any]
 
 @transaction.atomic
 def moderate_petition(
-    actor: Any, petition: Petition, *, publish: bool, reason_text: str = ""
+    actor: Any, petition: Petition, *, publish: bool, reason_text: str = "", hide: bool = False
 ) -> Petition:
     """Publish a petition awaiting moderation, or reject it (also one gathering sponsors or
-    open) with a reason that is published on its page.
+    open) with a reason that is published on its page — or, with ``hide``, rejected and kept
+    off every public channel (offensive, defamatory, someone's personal data), the reason
+    going to its creator only.
 
     Side effects: status, timeline line, audit entry, email to the creator; on publishing,
     followers of its ward and topic are told."""
@@ -417,12 +446,19 @@ def moderate_petition(
         record("petitions.published", actor=actor, council=petition.council, target=petition)
         return petition
     why = reason(reason_text, required=True)
-    _move(petition, S.REJECTED)
+    _move(petition, S.REMOVED if hide else S.REJECTED)
     petition.rejection_reason = why
     petition.closed_at = timezone.now()
     petition.save()
-    _event(petition, PetitionEvent.Kind.REJECTED, actor, reason=why)
-    record("petitions.rejected", actor=actor, council=petition.council, target=petition, reason=why)
+    _event(petition, PetitionEvent.Kind.REJECTED, actor, public=not hide, reason=why)
+    record(
+        "petitions.rejected",
+        actor=actor,
+        council=petition.council,
+        target=petition,
+        reason=why,
+        hidden=hide,
+    )
     if petition.creator is not None and petition.creator.email:
         queue_email(petition.creator.email, "petitions/email/rejected", {"petition": petition})
     return petition
@@ -515,7 +551,7 @@ def sign_petition(
     if not is_sponsor and petition.status != S.OPEN:
         raise ValidationError(_("This petition is not open for signatures."), code="not_open")
 
-    name = text(name, "name", limit=200)
+    name = line(name, "name", limit=200)
     email = characters((email or "").strip(), "email")
     try:
         validate_email(email)
@@ -1018,10 +1054,13 @@ def place_petition_on_agenda(
     hearing = Hearing.objects.create(
         petition=petition, kind=kind, agenda_item=item, created_by=_as_user(actor)
     )
+    # An item taken in private (Part II) is not announced, on the timeline or by email.
+    private = item.is_exempt
     _event(
         petition,
         PetitionEvent.Kind.PLACED,
         actor,
+        public=not private,
         hearing=hearing.pk,
         hearing_kind=kind,
         meeting=meeting.pk,
@@ -1036,12 +1075,13 @@ def place_petition_on_agenda(
         meeting=meeting.pk,
         item=item.pk,
     )
-    _notify(
-        petition,
-        "petition.placed",
-        _("%(title)s will be considered at %(meeting)s")
-        % {"title": petition.title, "meeting": str(meeting)},
-    )
+    if not private:
+        _notify(
+            petition,
+            "petition.placed",
+            _("%(title)s will be considered at %(meeting)s")
+            % {"title": petition.title, "meeting": str(meeting)},
+        )
     return hearing
 
 
@@ -1074,6 +1114,8 @@ def link_petition_decision(
     hearing.concluded_at = timezone.now()
     hearing.save()
     _fulfil(petition, hearing.kind, actor)
+    # A hearing held in private (the item is, or became, exempt) is not announced.
+    private = hearing.agenda_item.is_exempt
     if (
         hearing.kind == Hearing.Kind.DEBATE
         and petition.status in TRANSITIONS
@@ -1083,11 +1125,12 @@ def link_petition_decision(
         if petition.closed_at is None:
             petition.closed_at = timezone.now()
         petition.save()
-        _event(petition, PetitionEvent.Kind.DEBATED, actor, hearing=hearing.pk)
+        _event(petition, PetitionEvent.Kind.DEBATED, actor, public=not private, hearing=hearing.pk)
     _event(
         petition,
         PetitionEvent.Kind.DECISION,
         actor,
+        public=not private,
         hearing=hearing.pk,
         decision=getattr(decision, "pk", None),
     )
@@ -1098,12 +1141,13 @@ def link_petition_decision(
         target=petition,
         decision=getattr(decision, "pk", None),
     )
-    _notify(
-        petition,
-        "petition.decision",
-        _("A decision was taken on %(title)s") % {"title": petition.title},
-        summary=(hearing.outcome or getattr(decision, "text", ""))[:300],
-    )
+    if not private:
+        _notify(
+            petition,
+            "petition.decision",
+            _("A decision was taken on %(title)s") % {"title": petition.title},
+            summary=(hearing.outcome or getattr(decision, "text", ""))[:300],
+        )
     return hearing
 
 
@@ -1139,8 +1183,8 @@ def add_paper_signatures(
         )
     note = text(note, "note", required=False, limit=2000)
     rows = []
-    for line, (name, postcode) in enumerate(signatures, start=1):
-        name = text(name, "signatures", limit=200)
+    for number, (name, postcode) in enumerate(signatures, start=1):
+        name = line(name, "signatures", limit=200)
         try:
             canonical = normalise_postcode(postcode) if (postcode or "").strip() else ""
         except InvalidPostcode:
@@ -1148,7 +1192,7 @@ def add_paper_signatures(
                 "signatures",
                 _("Line %(line)d: “%(postcode)s” is not a UK postcode."),
                 "invalid_postcode",
-                {"line": line, "postcode": postcode[:20]},
+                {"line": number, "postcode": postcode[:20]},
             ) from None
         rows.append((name, canonical))
     found = {
@@ -1288,6 +1332,45 @@ def resolve_alert(actor: Any, alert: AbuseAlert) -> AbuseAlert:
             alert=alert.pk,
         )
     return alert
+
+
+# --- Retention ----------------------------------------------------------------------
+
+
+def purge_personal_data(now: dt.datetime | None = None) -> int:
+    """Blank signers' personal data on petitions closed longer ago than their council's
+    ``retention_days``, keeping what the counts need (status, ward, channel, dates): counts
+    and the count by ward stay exact. Returns how many signatures were blanked.
+
+    Side effects: signatures' name, email, email_key, email_domain, postcode, internet
+    address, account link and flag reasons emptied; abuse alerts deleted; invalidations'
+    criteria emptied (their reasons and counts stay)."""
+    now = now or timezone.now()
+    purged = 0
+    closed = Petition.objects.filter(closed_at__isnull=False).select_related("council")
+    for petition in closed:
+        days = PetitionScheme.for_council(petition.council).retention_days
+        if petition.closed_at is None or petition.closed_at > now - dt.timedelta(days=days):
+            continue
+        with transaction.atomic():
+            purged += (
+                Signature.objects.filter(petition=petition)
+                .exclude(name="", email="", postcode="", ip_address=None, user=None)
+                .update(
+                    name="",
+                    email="",
+                    email_key="",
+                    email_domain="",
+                    postcode="",
+                    ip_address=None,
+                    user=None,
+                    flag_reasons=[],
+                )
+            )
+            # An alert's key is an internet address or an email domain: the alert goes.
+            AbuseAlert.objects.filter(petition=petition).delete()
+            Invalidation.objects.filter(petition=petition).exclude(criteria={}).update(criteria={})
+    return purged
 
 
 # --- Telling people ------------------------------------------------------------------

@@ -140,6 +140,9 @@ class Petition(models.Model):
         RESPONDED = "responded", _("Responded")
         DEBATED = "debated", _("Debated")
         REJECTED = "rejected", _("Rejected")
+        # Rejected and kept off the public site: offensive, defamatory, or holding someone's
+        # personal data (publishing the reason would publish the harm).
+        REMOVED = "removed", _("Removed")
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="petitions")
     creator = models.ForeignKey(
@@ -215,6 +218,7 @@ class Petition(models.Model):
             self.Status.DRAFT,
             self.Status.GATHERING_SPONSORS,
             self.Status.AWAITING_MODERATION,
+            self.Status.REMOVED,
         )
 
     @property

@@ -29,3 +29,10 @@ def recount_petitions() -> int:
 def close_due_petitions() -> int:
     """Close the open petitions whose closing date has passed."""
     return domain.close_due_petitions()
+
+
+@schedule.daily(at=dt.time(3, 45))
+@task()
+def purge_personal_data() -> int:
+    """Delete signers' personal data once their council's retention period has passed."""
+    return domain.purge_personal_data()

@@ -73,8 +73,8 @@ OUTCOMES_PER_PAGE = 20
 # The obligations page shows what was met this long ago at most (and at most this many).
 RECENTLY_MET = dt.timedelta(days=90)
 RECENTLY_MET_LIMIT = 20
-NOT_PUBLIC = (S.DRAFT, S.GATHERING_SPONSORS, S.AWAITING_MODERATION)
-PUBLIC_STATUSES = [s for s in S.values if s not in NOT_PUBLIC]
+# What the public sees, by the model's one rule (as the API decides it too).
+PUBLIC_STATUSES = [s for s in S.values if Petition(status=s).is_public]
 
 # The list's tabs: which statuses each shows.
 TABS: dict[str, tuple[Any, list[str]]] = {
@@ -462,20 +462,32 @@ def _public_decision(decision: Decision | None) -> Decision | None:
 
 
 def _hearing_rows(hearings: list[Hearing]) -> list[HearingRow]:
+    """The hearings the public may know of. One on an exempt (private) item is left out
+    altogether, with its outcome: which petition a Part II item is about is itself exempt
+    (the API and an idea's page leave such links out too). The item is named only once its
+    meeting's agenda is published, as on the meeting's page."""
     rows = []
     for hearing in hearings:
         item = hearing.agenda_item
+        if item.is_exempt:
+            continue
         rows.append(
             HearingRow(
                 hearing=hearing,
                 kind_label=str(hearing.get_kind_display()),
                 meeting=item.meeting,
-                item=None if item.is_exempt else item,
+                item=item if item.meeting.is_agenda_published else None,
                 decision=_public_decision(hearing.decision),
                 outcome=hearing.outcome,
             )
         )
     return rows
+
+
+def _public_event(event: PetitionEvent, hearings: dict[int, HearingRow]) -> bool:
+    # A line about a hearing the public may not know of (see _hearing_rows) is left out.
+    hearing = (event.details or {}).get("hearing")
+    return hearing is None or hearing in hearings
 
 
 def _hearings_queryset() -> QuerySet[Hearing]:
@@ -581,6 +593,7 @@ def _petition_page(
     events = [
         (event.created_at, describe_event(event, by_hearing))
         for event in petition.events.filter(is_public=True).order_by("created_at", "pk")
+        if _public_event(event, by_hearing)
     ]
     obligations = _obligation_rows(
         list(petition.obligations.select_related("owner").order_by("due_on", "pk")), today
@@ -795,7 +808,10 @@ def petition_confirm(request: HttpRequest, council: str, token: str) -> HttpResp
             "council": petition.council,
             "petition": petition,
             "signature": signature,
-            "counted": signature.status == Signature.Status.CONFIRMED,
+            # A signature struck out after checks reads as confirmed, as in the API: its
+            # signer is not told that it was caught (nor by which rule).
+            "counted": signature.status
+            in (Signature.Status.CONFIRMED, Signature.Status.INVALIDATED),
             "total": domain.live_count(petition) if petition.is_public else None,
             "withdraw_url": reverse(
                 "public:petition_withdraw", kwargs={"council": council, "token": token}
@@ -951,7 +967,9 @@ def _grouped_values(queryset: QuerySet[Any], kind: str, by: str, acted: Any) -> 
 
 def answered_petitions(council: Council) -> QuerySet[Petition]:
     """Published petitions the council answered, heard or debated (not rejected ones)."""
-    heard = Hearing.objects.filter(petition=OuterRef("pk"), concluded_at__isnull=False)
+    heard = Hearing.objects.filter(
+        petition=OuterRef("pk"), concluded_at__isnull=False, agenda_item__is_exempt=False
+    )
     return (
         Petition.objects.filter(council=council, status__in=PUBLIC_STATUSES)
         .exclude(status=S.REJECTED)

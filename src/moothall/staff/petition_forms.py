@@ -111,6 +111,13 @@ class ModerateForm(forms.Form):
             "scheme it breaks."
         ),
     )
+    hide = forms.BooleanField(
+        label=_(
+            "Do not publish it at all: it is offensive, defamatory or holds someone's personal data"
+        ),
+        required=False,
+        help_text=_("The petition and the reason then go to its creator only."),
+    )
 
     def __init__(self, *args: Any, can_publish: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -394,9 +401,12 @@ class InvalidateForm(forms.Form):
         if len(values) > 10_000:
             raise forms.ValidationError(_("Choose fewer signatures at a time."))
         try:
-            return sorted({int(v) for v in values})
+            ids = sorted({int(v) for v in values})
         except (TypeError, ValueError):
             raise forms.ValidationError(_("Choose signatures from the list.")) from None
+        if any(not 0 < i < 2**63 for i in ids):  # no database row has such an id
+            raise forms.ValidationError(_("Choose signatures from the list."))
+        return ids
 
     def clean_email_domain(self) -> str:
         domain = (self.cleaned_data.get("email_domain") or "").strip().lower().lstrip("@")

@@ -210,6 +210,7 @@ def petition_moderate(request: HttpRequest, council: str, petition_id: int) -> H
                 petition,
                 publish=form.publish,
                 reason_text=form.cleaned_data["reason"],
+                hide=not form.publish and form.cleaned_data["hide"],
             )
         except ValidationError as error:
             _apply(form, error)
