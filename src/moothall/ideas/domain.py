@@ -71,7 +71,7 @@ ALT_TEXT_LIMIT = 250
 MAX_COMMENT_DEPTH = 3
 # Each comment and idea reaches followers' inboxes: what one person may send in a while.
 COMMENTS_PER_HOUR = 10
-IDEAS_PER_DAY = 5
+IDEAS_PER_DAY = 20
 COORDINATE_PLACES = Decimal("0.00001")  # about a metre
 
 S = Idea.Status

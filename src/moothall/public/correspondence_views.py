@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from moothall.core.forms import add_verb_errors as _add_verb_errors
 from moothall.correspondence import domain
 from moothall.correspondence.access import (
     councillor_addresses,
@@ -36,14 +36,6 @@ from moothall.councils.models import Council, Ward
 from moothall.public.correspondence_forms import BlockForm, ReplyForm, WriteForm
 
 MESSAGES_PER_PAGE = 20
-
-
-def _add_verb_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _council(slug: str) -> Council:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from moothall.accounts.residents import Eligibility
 from moothall.accounts.rules import Action, can, can_respond_publicly, is_author, is_councillor_at
+from moothall.core.forms import add_verb_errors as _apply
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council, Postcode, Topic, Ward
 from moothall.ideas import domain, queries
@@ -48,15 +48,6 @@ def _idea(council: str, pk: int) -> Idea:
         pk=pk,
     )
     return idea
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    """Put a verb's ``ValidationError`` into ``form``, by field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _not_eligible_message(error: domain.NotEligible) -> str:

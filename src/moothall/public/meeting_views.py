@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 from icalendar import Calendar, Event
 
+from moothall.core.forms import add_verb_errors as _add_verb_errors
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council, Councillor
 from moothall.meetings import domain
@@ -411,14 +412,6 @@ class SubmissionForm(forms.Form):
     def clean_agenda_item(self) -> AgendaItem | None:
         value = self.cleaned_data.get("agenda_item") or ""
         return self.items.get(value)
-
-
-def _add_verb_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -49,6 +49,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from moothall.accounts.rules import Action, can, is_author
+from moothall.core.forms import add_verb_errors as _add_verb_errors
 from moothall.core.http import client_ip
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council, Topic, Ward
@@ -147,14 +148,6 @@ def _own_draft(request: HttpRequest, council: str, pk: int) -> Petition:
 
 def _page_query(**params: str) -> str:
     return urlencode({key: value for key, value in params.items() if value})
-
-
-def _add_verb_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The list ---------------------------------------------------------------------------
@@ -763,7 +756,9 @@ def petition_sponsor(request: HttpRequest, council: str, token: str) -> HttpResp
         if TOKEN.fullmatch(token)
         else None
     )
-    if petition is None:
+    # The link was shared far and wide to find sponsors: once a moderator has removed the
+    # petition (offensive, defamatory, someone's personal data) it shows nothing.
+    if petition is None or petition.status == S.REMOVED:
         return _link_not_found(request, found)
     scheme = PetitionScheme.for_council(found)
     gathering = petition.status == S.GATHERING_SPONSORS

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +27,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from moothall.accounts.access import get_council_for
 from moothall.accounts.rules import Action, can
+from moothall.core.forms import add_verb_errors as _apply
+from moothall.core.forms import posted as _data
 from moothall.councils.models import Council
 from moothall.ideas import domain, queries
 from moothall.ideas.models import Comment, Idea, IdeaAgendaLink, IdeaSettings
@@ -55,18 +56,6 @@ def _query(request: HttpRequest) -> str:
     """The search words typed, control characters made spaces (PostgreSQL refuses a NUL)."""
     typed = "".join(ch if ch.isprintable() else " " for ch in request.GET.get("q", ""))
     return " ".join(typed.split())[:100]
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _workspace(idea: Idea) -> HttpResponse:

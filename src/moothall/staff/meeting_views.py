@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +31,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from moothall.accounts.access import get_council_for
 from moothall.accounts.rules import Action, can
+from moothall.core.forms import add_verb_errors as _apply
+from moothall.core.forms import posted as _data
 from moothall.councils.models import Council, Councillor
 from moothall.meetings import domain, law
 from moothall.meetings.models import (
@@ -72,19 +73,6 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     item = get_object_or_404(AgendaItem.objects.all(), meeting=meeting, pk=item_id)
     item.meeting = meeting
     return item
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    """Put a verb's ``ValidationError`` into ``form``: by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _workspace_url(meeting: Meeting) -> str:

@@ -33,6 +33,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from moothall.accounts.rules import Action, can
+from moothall.core.forms import add_verb_errors as _apply
+from moothall.core.forms import posted as _data
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council
 from moothall.meetings.models import Decision, Meeting
@@ -66,19 +68,6 @@ LIVE = (Signature.Status.PENDING, Signature.Status.CONFIRMED)
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a verb's ``ValidationError`` into ``form``: by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _ctx(council: Council, request: HttpRequest, **extra: Any) -> dict[str, Any]:
