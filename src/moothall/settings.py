@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "moothall.ideas",
     "moothall.petitions",
     "moothall.correspondence",
+    "moothall.budgeting",
     "moothall.search",
     "moothall.public",
     "moothall.staff",

@@ -52,6 +52,7 @@ MATRIX_AT_MOOTSHIRE = {
     Action.VIEW_EXEMPT:         (False, False, False, True,  False, True,  False, True),
     Action.MANAGE_VOICE:        (False, False, False, True,  False, True,  False, True),
     Action.MODERATE:            (False, False, False, True,  True,  True,  False, True),
+    Action.MANAGE_BUDGETS:      (False, False, False, True,  False, True,  False, True),
 }
 
 # The same people at Elsewhere, where only the outsider holds a role (officer).
@@ -68,6 +69,7 @@ MATRIX_AT_ELSEWHERE = {
     Action.VIEW_EXEMPT:         (False, False, False, False, False, False, True,  True),
     Action.MANAGE_VOICE:        (False, False, False, False, False, False, True,  True),
     Action.MODERATE:            (False, False, False, False, False, False, True,  True),
+    Action.MANAGE_BUDGETS:      (False, False, False, False, False, False, True,  True),
 }
 # fmt: on
 
@@ -170,6 +172,7 @@ def test_an_officer_can_work_with_residents_and_imports(council, officer):
         Action.VIEW_EXEMPT,
         Action.MANAGE_VOICE,
         Action.MODERATE,
+        Action.MANAGE_BUDGETS,
     }
 
 

@@ -30,6 +30,13 @@ EXPECTED_PATHS = {
     "/api/v1/councils/{slug}/obligations": "list_council_obligations",
     "/api/v1/councils/{slug}/ideas": "list_council_ideas",
     "/api/v1/councils/{slug}/ideas/{id}": "get_idea",
+    "/api/v1/councils/{slug}/budgets": "list_council_budgets",
+    "/api/v1/councils/{slug}/budgets/{process_slug}": "get_budget_process",
+    "/api/v1/councils/{slug}/budgets/{process_slug}/projects": "list_budget_projects",
+    "/api/v1/councils/{slug}/budgets/{process_slug}/results": "get_budget_results",
+    "/api/v1/councils/{slug}/budgets/{process_slug}/projects/{id}/updates": (
+        "list_budget_project_updates"
+    ),
 }
 # The only writes: signing a petition, and confirming or withdrawing with the emailed token.
 EXPECTED_POSTS = {
@@ -203,6 +210,20 @@ def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(cli
         "/api/v1/councils/{slug}/obligations": {"404": "ErrorOut", "422": "ValidationErrorOut"},
         "/api/v1/councils/{slug}/ideas": {"404": "ErrorOut", "422": "ValidationErrorOut"},
         "/api/v1/councils/{slug}/ideas/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/budgets": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/budgets/{process_slug}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/budgets/{process_slug}/projects": {
+            "404": "ErrorOut",
+            "422": "ValidationErrorOut",
+        },
+        "/api/v1/councils/{slug}/budgets/{process_slug}/results": {
+            "404": "ErrorOut",
+            "409": "CodedErrorOut",
+        },
+        "/api/v1/councils/{slug}/budgets/{process_slug}/projects/{id}/updates": {
+            "404": "ErrorOut",
+            "422": "ValidationErrorOut",
+        },
         "/api/v1/councils/{slug}/petitions/{id}/signatures": {
             "400": "ErrorOut",
             "404": "ErrorOut",

@@ -17,6 +17,7 @@ def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer)
         ("Meetings", "/mootshire/staff/meetings/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
+        ("Participatory budgeting", "/mootshire/staff/budgets/"),
         ("Residents", "/mootshire/staff/residents/"),
     ]
 
@@ -31,6 +32,7 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
         ("Meetings", "/mootshire/staff/meetings/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
+        ("Participatory budgeting", "/mootshire/staff/budgets/"),
         ("Residents", "/mootshire/staff/residents/"),
         ("Roles", "/mootshire/staff/roles/"),
         ("Audit log", "/mootshire/staff/audit/"),
@@ -61,6 +63,7 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
         "Meetings",
         "Ideas and needs",
         "Petitions",
+        "Participatory budgeting",
         "Residents",
         "Roles",
         "Audit log",

@@ -54,6 +54,9 @@ class Action(enum.StrEnum):
     # published reason), see abuse flags and alerts, invalidate signatures in bulk,
     # remove comments.
     MODERATE = "moderate"
+    # Run participatory budgeting: set up processes and budgets, move phases, review and
+    # cost projects, enter paper ballots, publish results and report on delivery.
+    MANAGE_BUDGETS = "manage_budgets"
 
 
 _OFFICERS_AND_ADMINS = frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN})
@@ -75,6 +78,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_EXEMPT: _OFFICERS_AND_ADMINS,
     Action.MANAGE_VOICE: _OFFICERS_AND_ADMINS,
     Action.MODERATE: frozenset(STAFF_ROLES),
+    Action.MANAGE_BUDGETS: _OFFICERS_AND_ADMINS,
 }
 
 

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from moothall.api.docs import BundledSwagger
 from moothall.api.endpoints import router
 from moothall.api.meetings import router as meetings_router
+from moothall.api.budgeting import budgeting_router
 from moothall.api.voice import ideas_router, petitions_router
 from moothall.councils.lookup import UnknownPostcode
 from moothall.councils.postcodes import InvalidPostcode
@@ -37,6 +38,7 @@ api.add_router("", router)
 api.add_router("", meetings_router)
 api.add_router("", petitions_router)
 api.add_router("", ideas_router)
+api.add_router("", budgeting_router)
 
 
 @api.exception_handler(Http404)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("moothall.public.idea_urls")),
     path("", include("moothall.public.petition_urls")),
     path("", include("moothall.public.correspondence_urls")),
+    path("", include("moothall.public.budget_urls")),
     path("<slug:council>/", views.council, name="council"),
     path("<slug:council>/brand.css", views.council_brand, name="council_brand"),
     path("<slug:council>/wards/<slug:ward>/", views.ward, name="ward"),

@@ -22,4 +22,5 @@ urlpatterns = [
     path("ideas/", include("moothall.staff.idea_urls")),
     path("petitions/", include("moothall.staff.petition_urls")),
     path("correspondence/", include("moothall.staff.correspondence_urls")),
+    path("budgets/", include("moothall.staff.budget_urls")),
 ]

@@ -75,6 +75,7 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
             "can_manage_meetings": Action.MANAGE_MEETINGS in allowed,
             "can_moderate": Action.MODERATE in allowed,
             "can_manage_voice": Action.MANAGE_VOICE in allowed,
+            "can_manage_budgets": Action.MANAGE_BUDGETS in allowed,
         },
     )
 
