@@ -83,7 +83,7 @@ clean:
 # Server time of the meetings pages and search on ten years of demo meetings, on SQLite
 # and PostgreSQL (builds var/bench/ and the moothall_bench database once); see
 # docs/benchmarks.md. The last line printed is a JSON summary.
-.PHONY: bench-meetings bench-ideas bench-sign
+.PHONY: bench-meetings bench-ideas bench-sign bench-pb
 bench-meetings:
 	$(PY) bench/bench_meetings.py
 
@@ -95,3 +95,8 @@ bench-ideas:
 # raw psycopg insert rate measured in the same run.
 bench-sign:
 	$(PY) bench/bench_sign.py
+
+# Participatory budgeting results: Equal Shares and greedy on the largest shared Pabulib
+# files and a generated 100,000-voter election, each also computed by pabutools.
+bench-pb: install
+	$(PY) bench/bench_pb.py

@@ -5,8 +5,9 @@
 - ``greedy-no-skip``: the same, but stop at the first project that does not fit.
 - ``equalshares``: the Method of Equal Shares (equalshares.net), no completion.
 - ``equalshares/add1``: Equal Shares with the Add1 completion: every voter's share is raised
-  by one currency unit at a time while the outcome stays within the real budget (stopping
-  early once the outcome is exhaustive), then greedy by votes for any money left.
+  by one currency unit at a time while the outcome stays within the real budget (no early
+  stop when an outcome is exhaustive: that is what reproduces Wieliczka's declared outcome),
+  then greedy by votes for any money left.
 - ``equalshares/add1-comparison``: ``equalshares/add1``, then the comparison step that
   Wieliczka used: if more voters prefer the greedy outcome (more of their projects funded)
   than prefer the Equal Shares one, the greedy outcome is taken.
@@ -19,12 +20,14 @@ project with the highest *effective vote count* ``cost / ρ`` is funded next. Ti
 cost first, then more votes, then (where officials would draw lots) the projects' order —
 reported in ``Outcome.ties_by_lot``.
 
-Exactness: the rounds are computed in ``float64`` with numpy, and every decision whose
-margin is within ``TOLERANCE`` (relative) is checked: an affordability test, or two
-effective vote counts, closer than that make the run start again in exact rational
-arithmetic (``fractions.Fraction``), unless the tie is provably exact (supporters who have
-not paid anything yet: the count is then a whole number). So the outcome is the documented
-rule's, computed exactly, and the fast path is taken whenever it cannot differ.
+Exactness: money outside Equal Shares' rounds is exact (``Fraction``): costs, budget,
+shares, spending, the greedy rules and every "does it fit" test. The rounds run in
+``float64`` with numpy; a project is affordable when its supporters' money reaches its cost
+within a relative TOLERANCE (exactly, when none of them has paid yet), and effective vote
+counts within TOLERANCE of each other are a tie, broken by the tie order (a count is the
+whole score, exactly, when nobody is short of money). Rounding errors are many orders of
+magnitude below the tolerance; ``compute(..., exact=True)`` runs the same rule in rational
+arithmetic, and the tests check that both give the same outcome.
 """
 
 from __future__ import annotations
@@ -303,18 +306,21 @@ class _Evaluator:
 
 
 def _water_level(b: np.ndarray, w: np.ndarray, cost: float) -> float:
-    """rho such that sum(min(b, rho * w)) == cost (supporters can afford the cost): sort
-    the supporters by money per point; the first ``j`` pay all they have and the others
-    ``rho * w`` where rho = (cost - paid by the first j) / (points of the others)."""
+    """rho such that sum(min(b, rho * w)) == cost (supporters can afford the cost).
+
+    A few rounds of "those short of money pay all they have, the rest share what is left
+    equally per point" usually settle it; otherwise sort the supporters by money per point:
+    the first ``j`` pay all they have and the others ``rho * w`` with
+    rho = (cost - paid by the first j) / (points of the others)."""
     rho = cost / float(w.sum())
     for _ in range(6):
         poor = b < rho * w
         if not poor.any():
             return rho
-        rest = float(w[~poor].sum())
-        if rest <= 0:  # affordable only within the tolerance: everyone pays all they have
+        others = float(w[~poor].sum())
+        if others <= 0:  # affordable only within the tolerance: everyone pays all they have
             return float((b / w).max())
-        new = (cost - float(b[poor].sum())) / rest
+        new = (cost - float(b[poor].sum())) / others
         if new <= rho:
             return rho
         rho = new
@@ -331,7 +337,8 @@ def _water_level(b: np.ndarray, w: np.ndarray, cost: float) -> float:
 
 
 def _exact_run(e: Election, share: Fraction) -> _Run:
-    """The same rule in rational arithmetic, pure Python (used where floats cannot tell)."""
+    """The same rule in rational arithmetic, pure Python (``exact=True``: the reference
+    the tests compare the float engine with)."""
     budgets = [share] * e.n_voters
     points = e.points_exact
     one = Fraction(1)
@@ -544,7 +551,7 @@ def add1_share(e: Election, runner: _Runner) -> Fraction:
     Equivalent to running Equal Shares for every share in turn, but faster: a stretch of
     shares whose outcome is provably the same (see :func:`_certify`) is crossed at once, with
     stretches doubling after a success and halving after a failure; single steps are run
-    as such (exactly where a float margin is too small).
+    as such.
     """
     share = e.budget / e.n_voters
     total = sum(e.costs, Fraction(0))
