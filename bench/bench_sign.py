@@ -650,6 +650,7 @@ def raw_rows(petitions: list[int], count: int, tag: str, scene: Scene) -> list[t
         petition = petitions[0] if len(petitions) == 1 else rng.choice(petitions)
         fields = sign_fields(n, rng.choice(scene.postcodes), tag)
         key = email_key(fields["email"])
+        address = random_ip(rng)
         now = dt.datetime.now(dt.UTC)
         rows.append(
             (
@@ -666,7 +667,8 @@ def raw_rows(petitions: list[int], count: int, tag: str, scene: Scene) -> list[t
                 "pending",
                 secrets.token_urlsafe(24),
                 fields["wants_updates"],
-                random_ip(rng),
+                address,
+                address,  # source: an IPv4 address is its own
                 False,
                 "[]",
                 now,
@@ -697,8 +699,8 @@ def ward_map() -> dict[str, int]:
 RAW_INSERT = (
     "INSERT INTO petitions_signature (petition_id, name, email, email_key, email_domain, "
     "postcode, ward_id, basis, channel, is_sponsor, status, token, wants_updates, ip_address, "
-    "flagged, flag_reasons, created_at, last_emailed_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "source, flagged, flag_reasons, created_at, last_emailed_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -714,6 +716,15 @@ def raw_inserts(rows: list[tuple[Any, ...]], connections: int) -> Phase:
     latencies: list[float] = []
 
     def work() -> None:
+        try:
+            insert()
+        except BaseException:
+            # A failed connection must not leave the others waiting at a barrier forever.
+            start.abort()
+            finished.abort()
+            raise
+
+    def insert() -> None:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:  # each INSERT commits
             conn.execute("SELECT 1")
             start.wait()

@@ -278,10 +278,10 @@ def get_petition(request: HttpRequest, slug: str, id: Path[int]) -> Petition:
 def sign_petition(
     request: HttpRequest, slug: str, id: Path[int], signature: SignatureIn
 ) -> Status[dict[str, Any]]:
-    petition = _petition_or_404(_council_or_404(slug), id)
+    # The verb finds the petition itself (by council and id, public ones only), once.
     try:
         petitions.sign_petition(
-            petition,
+            petitions.PetitionRef(slug, id),
             name=signature.name,
             email=signature.email,
             postcode=signature.postcode,
@@ -292,6 +292,9 @@ def sign_petition(
         )
     except ValidationError as error:
         return _refused(error, body="signature")
+    except Petition.DoesNotExist:
+        _petition_or_404(_council_or_404(slug), id)  # the 404 that says which is unknown
+        raise Http404 from None  # made public since: the client may try again
     return Status(202, {"status": "confirmation_sent"})
 
 

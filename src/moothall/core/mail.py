@@ -10,6 +10,18 @@ and the message is tried again later (:data:`BACKOFF`), up to :data:`MAX_ATTEMPT
 times, then left ``failed`` for platform staff to see in the admin. The request that
 queued the email never waits on the provider, and never fails because of it.
 
+Hot paths (a petition's confirmation email, thousands a minute) queue *compact*
+messages instead (:func:`queue_compact_email`, or the verb's own SQL writing the same
+row): the template's name, the language, and the ids its context is built from
+(``builder``, a dotted path, turns them back into the context). Nothing is rendered in
+the request; :func:`deliver` and :func:`drain` render the message when they send it (the
+same templates, the same context: the same email) and store subject and body on the row.
+After commit such a message asks for delivery with :func:`request_delivery`: with a task
+backend that can run tasks later (the database backend), one ``deliver_outbox`` task per
+process per :data:`DRAIN_DELAY` claims every due message in batches (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL) and sends them over one connection; with one that cannot (the
+immediate backend of the tests), a ``deliver_email`` task per message, as above.
+
 :func:`sweep` (run every minute by the scheduler) re-queues messages whose next attempt
 is due and gives back messages a worker took but never finished (killed mid-send).
 """
@@ -18,17 +30,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from moothall.core.models import OutboxMessage
 
@@ -58,6 +74,12 @@ SWEEP_BATCH = 500
 # data and confirmation links.
 KEEP_SENT = dt.timedelta(days=30)
 KEEP_FAILED = dt.timedelta(days=90)
+# Compact messages: one ``deliver_outbox`` task per process at most this often (seconds);
+# it runs this long after the first message that asked for it, and sends every message
+# committed by then. DRAIN_BATCH messages are claimed and sent at a time.
+DRAIN_DELAY = 2.0
+DRAIN_BATCH = 500
+GONE = "Not sent: what it was about was deleted before it could be sent."
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:
@@ -95,9 +117,7 @@ def queue_email(
     if unsubscribe_url.startswith("/"):
         unsubscribe_url = settings.SITE_URL + unsubscribe_url
     _refuse_line_breaks(unsubscribe_url)
-    context = {"site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe_url, **context}
-    subject = " ".join(render_text(f"{template}_subject.txt", context).split())
-    body = render_text(f"{template}_body.txt", context)
+    subject, body = render_email(template, context, unsubscribe_url)
     now = timezone.now()
     messages = OutboxMessage.objects.bulk_create(
         OutboxMessage(
@@ -117,6 +137,85 @@ def queue_email(
     # the sweep queues the message again after REENQUEUE_AFTER.
     message_ids = [m.pk for m in messages]
     transaction.on_commit(lambda: _enqueue(message_ids), robust=True)
+
+
+def render_email(
+    template: str, context: dict[str, Any], unsubscribe_url: str = ""
+) -> tuple[str, str]:
+    """The subject (on one line) and body of ``template`` in the current language."""
+    context = {"site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe_url, **context}
+    subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+    body = render_text(f"{template}_body.txt", context)
+    return subject, body
+
+
+def queue_compact_email(
+    to: str, template: str, *, builder: str, context: dict[str, Any]
+) -> OutboxMessage:
+    """Queue one email to be rendered when it is sent (see the module's docstring).
+
+    ``builder`` is the dotted path of a function that takes a list of such ``context``
+    dicts (ids, JSON) and returns, for each, the template's context, or None when what the
+    email is about is gone (the message is then failed, not sent): a batch of messages
+    is built with one call (a query or two, not one per message).
+
+    Side effects: one ``OutboxMessage`` in the caller's transaction; after commit,
+    :func:`request_delivery`."""
+    _refuse_line_breaks(to)
+    if not to:
+        raise ValueError("a compact email needs an address")
+    now = timezone.now()
+    message = OutboxMessage.objects.create(
+        template=template,
+        to=to,
+        subject="",
+        body="",
+        builder=builder,
+        context=context,
+        language=translation.get_language() or "",
+        next_attempt_at=now,
+        enqueued_at=now,
+    )
+    message_ids = [message.pk]
+    transaction.on_commit(lambda: request_delivery(message_ids), robust=True)
+    return message
+
+
+def request_delivery(message_ids: list[int]) -> None:
+    """After commit: have these (compact) messages sent soon.
+
+    With a task backend that runs tasks later (``supports_defer``), at most one
+    ``deliver_outbox`` task per process per :data:`DRAIN_DELAY`, set to run
+    :data:`DRAIN_DELAY` after it was asked for: a message committed before then is sent
+    by it (the sweep covers a lost task, as for any message). Otherwise (the immediate
+    backend), one ``deliver_email`` task per message, at once."""
+    from moothall.core.tasks import deliver_outbox
+
+    if not deliver_outbox.get_backend().supports_defer:
+        _enqueue(message_ids)
+        return
+    _drain_soon()
+
+
+_drain_lock = threading.Lock()
+_drain_runs_at = 0.0  # time.monotonic() at which this process's last drain task runs
+
+
+def _drain_soon() -> None:
+    global _drain_runs_at
+    from moothall.core.tasks import deliver_outbox
+
+    now = time.monotonic()
+    with _drain_lock:
+        if now < _drain_runs_at:
+            return  # a drain asked for earlier runs after this commit: it sends this one
+        _drain_runs_at = now + DRAIN_DELAY
+    try:
+        deliver_outbox.using(run_after=timezone.now() + dt.timedelta(seconds=DRAIN_DELAY)).enqueue()
+    except Exception:
+        with _drain_lock:
+            _drain_runs_at = 0.0  # the next message asks again
+        raise
 
 
 def _refuse_line_breaks(*values: str) -> None:
@@ -153,27 +252,167 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
         return "skipped"
     mine = OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, claimed_at=now)
     try:
+        if not _materialise(message):
+            mine.update(status=Status.FAILED, last_error=GONE)
+            return "failed"
         _send(message)
     except Exception as exc:
-        logger.warning("Outbox message %s: attempt %s failed", message_id, message.attempts)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
-            mine.update(status=Status.FAILED, last_error=error)
-            logger.error("Outbox message %s failed after %s attempts", message_id, MAX_ATTEMPTS)
-            return "failed"
-        mine.update(
-            status=Status.PENDING,
-            last_error=error,
-            next_attempt_at=now + BACKOFF[message.attempts - 1],
-        )
-        return "retry"
-    if not mine.update(status=Status.SENT, sent_at=timezone.now()):
+        return _failed(message, mine, now, exc)
+    if not mine.update(status=Status.SENT, sent_at=timezone.now(), **_rendered(message)):
         # Taken back by the sweep while we were sending (we took longer than STUCK_AFTER).
         logger.warning("Outbox message %s was sent after it had been reclaimed", message_id)
     return "sent"
 
 
-def _send(message: OutboxMessage) -> None:
+def _failed(
+    message: OutboxMessage, mine: QuerySet[OutboxMessage], now: dt.datetime, exc: Exception
+) -> str:
+    """Record a failed attempt: another one later (:data:`BACKOFF`), or none left."""
+    logger.warning("Outbox message %s: attempt %s failed", message.pk, message.attempts)
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        mine.update(status=Status.FAILED, last_error=error)
+        logger.error("Outbox message %s failed after %s attempts", message.pk, MAX_ATTEMPTS)
+        return "failed"
+    mine.update(
+        status=Status.PENDING,
+        last_error=error,
+        next_attempt_at=now + BACKOFF[message.attempts - 1],
+    )
+    return "retry"
+
+
+def _materialise(message: OutboxMessage, context: Any = None) -> bool:
+    """Render a compact message's subject and body (in its language) onto the instance,
+    from ``context`` (built already, see :func:`_contexts`) or its builder. False when
+    what it is about is gone. Other messages are as they were stored."""
+    if not message.builder or message.subject:
+        return True
+    if context is None:
+        context = _contexts([message]).get(message.pk)
+    if context is None:
+        return False
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        message.subject, message.body = render_email(
+            message.template, context, message.unsubscribe_url
+        )
+    return True
+
+
+def _contexts(messages: list[OutboxMessage]) -> dict[int, dict[str, Any] | None]:
+    """The template contexts of compact messages still to render, by message id: one call
+    of each builder for all its messages."""
+    by_builder: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.builder and not message.subject:
+            by_builder.setdefault(message.builder, []).append(message)
+    found: dict[int, dict[str, Any] | None] = {}
+    for builder, group in by_builder.items():
+        built = import_string(builder)([m.context for m in group])
+        found.update((m.pk, context) for m, context in zip(group, built, strict=True))
+    return found
+
+
+def _rendered(message: OutboxMessage) -> dict[str, str]:
+    """The fields to store once a compact message is sent (what was sent, for the record)."""
+    if not message.builder:
+        return {}
+    return {"subject": message.subject, "body": message.body}
+
+
+def drain(*, batch: int = DRAIN_BATCH) -> int:
+    """Send every pending message that is due, ``batch`` at a time, over one connection to
+    the email backend per batch; return how many were sent.
+
+    Each batch is claimed in one statement (pending and due → sending, as :func:`deliver`
+    claims one): on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so drains running at once
+    share the work and never send one message twice; elsewhere message by message with a
+    conditional update. Failures follow :func:`deliver`'s rules (retry with backoff, or
+    failed), message by message."""
+    sent = 0
+    while True:
+        now = timezone.now()
+        claimed = _claim(now, batch)
+        if not claimed:
+            return sent
+        messages = list(OutboxMessage.objects.filter(pk__in=claimed).order_by("pk"))
+        done: list[OutboxMessage] = []
+        connection = get_connection(fail_silently=False)
+        try:
+            contexts = _contexts(messages)
+            for message in messages:
+                try:
+                    if not _materialise(message, contexts.get(message.pk)):
+                        _claimed(message, now).update(status=Status.FAILED, last_error=GONE)
+                        continue
+                    _send(message, connection)
+                except Exception as exc:
+                    _failed(message, _claimed(message, now), now, exc)
+                    continue
+                done.append(message)
+        finally:
+            connection.close()
+        _mark_sent(done, now)
+        sent += len(done)
+        if len(claimed) < batch:
+            return sent
+
+
+def _claimed(message: OutboxMessage, now: dt.datetime) -> QuerySet[OutboxMessage]:
+    """The message, as long as it is still the claim made at ``now``."""
+    return OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=now)
+
+
+def _claim(now: dt.datetime, batch: int) -> list[int]:
+    due = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+    claim = {"status": Status.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
+    if db_connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(
+                due.select_for_update(skip_locked=True)
+                .order_by("next_attempt_at", "pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if ids:
+                OutboxMessage.objects.filter(pk__in=ids).update(**claim)
+        return ids
+    ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch])
+    return [pk for pk in ids if due.filter(pk=pk).update(**claim)]
+
+
+def _mark_sent(messages: list[OutboxMessage], claimed_at: dt.datetime) -> None:
+    """Mark sent the messages still claimed by this drain (the sweep may have taken one
+    back), storing what compact ones were rendered to: one statement per batch."""
+    if not messages:
+        return
+    sent_at = timezone.now()
+    table = OutboxMessage._meta.db_table
+    ids = [m.pk for m in messages]
+    subjects = [m.subject for m in messages]
+    bodies = [m.body for m in messages]
+    with db_connection.cursor() as cursor:
+        if db_connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS m SET status = %s, sent_at = %s, "  # noqa: S608 - our table
+                "subject = v.subject, body = v.body "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, subject, body) "
+                "WHERE m.id = v.id AND m.status = %s AND m.claimed_at = %s",
+                [Status.SENT, sent_at, ids, subjects, bodies, Status.SENDING, claimed_at],
+            )
+        else:
+            adapt = db_connection.ops.adapt_datetimefield_value
+            at, claim = adapt(sent_at), adapt(claimed_at)  # as the ORM stores them
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, sent_at = %s, subject = %s, body = %s "  # noqa: S608
+                "WHERE id = %s AND status = %s AND claimed_at = %s",
+                [
+                    (Status.SENT, at, subject, body, pk, Status.SENDING, claim)
+                    for pk, subject, body in zip(ids, subjects, bodies, strict=True)
+                ],
+            )
+
+
+def _send(message: OutboxMessage, connection: Any = None) -> None:
     headers = dict(message.headers)
     if message.unsubscribe_url:
         # RFC 8058 one-click unsubscribe: mail clients POST to the URL, no page to visit.
@@ -186,7 +425,7 @@ def _send(message: OutboxMessage) -> None:
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
         headers=headers,
-        connection=get_connection(fail_silently=False),
+        connection=connection or get_connection(fail_silently=False),
     )
     if email.send() != 1:
         raise RuntimeError("the email backend reported nothing sent")

@@ -71,6 +71,12 @@ class OutboxMessage(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A message queued compact (``mail.queue_compact_email``): the subject and body are
+    # rendered when it is sent, in ``language``, from the context ``builder`` (a dotted
+    # path) makes out of ``context`` (ids); they are stored on the row once sent.
+    builder = models.CharField(max_length=200, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

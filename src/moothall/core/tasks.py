@@ -32,3 +32,9 @@ def sweep_outbox() -> dict[str, int]:
 def purge_outbox() -> int:
     """Delete old sent and failed messages from the outbox."""
     return mail.purge()
+
+
+@task()
+def deliver_outbox() -> int:
+    """Send every due outbox message, in batches (queued by ``mail.request_delivery``)."""
+    return mail.drain()

@@ -55,6 +55,7 @@ from moothall.petitions.models import (
     PetitionEvent,
     PetitionScheme,
     Signature,
+    source_of,
 )
 
 SEED = 2019  # the year the UK Parliament's petitions site fell over under load
@@ -340,6 +341,7 @@ def _signature(
         status=Signature.Status.CONFIRMED if confirmed else Signature.Status.PENDING,
         wants_updates=False,  # invented people are never emailed
         ip_address=ip,
+        source=source_of(ip),
         created_at=at,
         confirmed_at=at + dt.timedelta(minutes=7) if confirmed else None,
     )

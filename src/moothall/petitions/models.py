@@ -6,6 +6,7 @@ Models stay thin: every change goes through a verb in :mod:`moothall.petitions.d
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
 
 from django.conf import settings
@@ -26,6 +27,23 @@ TALLY_SHARDS = 16
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def source_of(ip_address: str | None) -> str:
+    """Where a signature came from, as the flood flags count it: an IPv4 address as it is,
+    an IPv6 address as its /64 network (one home or phone connection is given a whole /64
+    and may rotate through its addresses at will). Empty when unknown."""
+    if not ip_address:
+        return ""
+    try:
+        found = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ""
+    if isinstance(found, ipaddress.IPv6Address):
+        if found.ipv4_mapped is not None:
+            return str(found.ipv4_mapped)
+        return str(ipaddress.IPv6Network((found, 64), strict=False))
+    return str(found)
 
 
 class Basis(models.TextChoices):
@@ -261,6 +279,8 @@ class Signature(models.Model):
     token = models.CharField(max_length=40, default=new_token, unique=True)
     wants_updates = models.BooleanField(default=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The address the flood flags count by (see source_of): IPv4 address or IPv6 /64.
+    source = models.CharField(max_length=64, blank=True)
     # Internal abuse signals, never shown to the signer.
     flagged = models.BooleanField(default=False)
     flag_reasons = models.JSONField(default=list, blank=True)
@@ -288,7 +308,7 @@ class Signature(models.Model):
         ]
         indexes = [
             models.Index(fields=["petition", "status"], name="signature_petition_status"),
-            models.Index(fields=["petition", "ip_address", "created_at"], name="signature_address"),
+            models.Index(fields=["petition", "source", "created_at"], name="signature_source"),
             models.Index(
                 fields=["petition", "email_domain", "created_at"], name="signature_domain"
             ),
