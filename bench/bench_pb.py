@@ -215,6 +215,8 @@ def main() -> None:
                 "selected": len(outcome.selected),
                 "spent": float(outcome.spent),
             }
+            if outcome.runs:
+                row["mes_runs"] = outcome.runs  # Equal Shares runs the completion needed
             if not args.no_pabutools:
                 ref_s, finished, ref = pabutools(path, what, args.pabutools_timeout)
                 row["pabutools_s"] = ref_s

@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 
+from moothall.api.budgeting import budgeting_router
 from moothall.api.docs import BundledSwagger
 from moothall.api.endpoints import router
 from moothall.api.meetings import router as meetings_router
-from moothall.api.budgeting import budgeting_router
 from moothall.api.voice import ideas_router, petitions_router
 from moothall.councils.lookup import UnknownPostcode
 from moothall.councils.postcodes import InvalidPostcode

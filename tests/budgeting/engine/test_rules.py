@@ -20,7 +20,7 @@ from moothall.budgeting.engine import (
     mes_winners,
     read_pb,
 )
-from moothall.budgeting.engine.rules import _Runner, add1_share
+from moothall.budgeting.engine.rules import _Runner, add1_share, add1_share_stepwise
 
 from .conftest import pb_files
 
@@ -250,3 +250,97 @@ def test_greedy_never_overspends_and_no_skip_is_a_prefix(election: Election):
     no_skip = compute(election, "greedy-no-skip")
     assert greedy.spent <= election.budget
     assert greedy.selected[: len(no_skip.selected)] == no_skip.selected
+
+
+# ------------------------------------------------------------------ the Add1 search
+
+
+@st.composite
+def large_budget_elections(draw, vote_type: str = "approval") -> Election:
+    """Few voters, few projects, costs drawn from a few values (ties everywhere) and a budget
+    that is often far above what one share pays: Add1 then climbs many units."""
+    m = draw(st.integers(1, 5))
+    scale = draw(st.sampled_from([1, 10, 50]))
+    costs = {f"p{i}": draw(st.sampled_from([1, 2, 3, 5, 8, 13])) * scale for i in range(m)}
+    n = draw(st.integers(1, 5))
+    ids = list(costs)
+    ballots = []
+    for _ in range(n):
+        chosen = draw(st.lists(st.sampled_from(ids), unique=True, max_size=m))
+        if vote_type == "cumulative":
+            ballots.append({pid: draw(st.integers(1, 3)) for pid in chosen})
+        else:
+            ballots.append(chosen)
+    budget = draw(st.integers(1, 20)) * scale + draw(st.integers(0, 99))
+    return Election(budget, costs, ballots, vote_type=vote_type)
+
+
+def _add1_agrees(election: Election, exact: bool = True) -> None:
+    fast = add1_share(election, _Runner(election))
+    assert fast == add1_share_stepwise(election, _Runner(election))
+    if exact:
+        assert fast == add1_share_stepwise(election, _Runner(election, exact=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(large_budget_elections())
+def test_the_add1_search_equals_the_definition_on_approval(election: Election):
+    _add1_agrees(election, exact=sum(election.costs) < 300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(large_budget_elections("cumulative"))
+def test_the_add1_search_equals_the_definition_on_points(election: Election):
+    _add1_agrees(election, exact=sum(election.costs) < 300)
+
+
+@settings(max_examples=100, deadline=None)
+@given(elections())
+def test_the_add1_search_equals_the_definition_on_small_elections(election: Election):
+    _add1_agrees(election)
+
+
+def test_a_tiny_election_with_a_large_budget_needs_few_runs():
+    # 3 voters, £10,000: the definition climbs share by share from £3,333.33 (thousands of
+    # runs); the certified runs cross the stretches where nothing changes.
+    election = Election(
+        10_000,
+        {"a": 6_000, "b": 5_000, "c": 3_000, "d": 2_500},
+        [["a", "b"], ["b", "c", "d"], ["a"]],
+    )
+    runner = _Runner(election)
+    share = add1_share(election, runner)
+    assert share == add1_share_stepwise(election, _Runner(election))
+    assert runner.runs < 200
+
+
+class _RecordingRunner(_Runner):
+    def __init__(self, e: Election) -> None:
+        super().__init__(e)
+        self.jumps: list[tuple[Fraction, int, list[int]]] = []
+
+    def run_certified(self, share: Fraction) -> tuple[list[int], int]:
+        winners, steps = super().run_certified(share)
+        if steps != 0:
+            self.jumps.append((share, steps, winners))
+        return winners, steps
+
+
+@pytest.mark.parametrize("path", pb_files(), ids=lambda p: p.stem)
+def test_every_certified_stretch_gives_the_same_run(path: Path):
+    # Each stretch the search jumps over ends with a share giving the same winners in the
+    # same order (the definition run at that share).
+    election = Election.from_pb(read_pb(path))
+    runner = _RecordingRunner(election)
+    add1_share(election, runner)
+    for share, steps, winners in runner.jumps:
+        last = share + (steps if steps > 0 else 1000)
+        assert _Runner(election).run(last).winners == winners
+        assert _Runner(election).run(share + (steps + 1) // 2).winners == winners
+
+
+def test_wieliczka_add1_share_is_the_definition_s(pabulib_dir: Path):
+    election = Election.from_pb(read_pb(pabulib_dir / "Poland_Wieliczka_2023_Green_Budget.pb"))
+    assert add1_share(election, _Runner(election)) == add1_share_stepwise(
+        election, _Runner(election)
+    )

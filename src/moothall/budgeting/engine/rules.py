@@ -305,6 +305,138 @@ class _Evaluator:
             record.append((v, pay))
 
 
+class _ParametricEvaluator(_Evaluator):
+    """The same run as :class:`_Evaluator` (every float operation that decides the outcome is
+    the same), plus a certificate: the largest ``delta`` such that every share in
+    ``[share, share + delta)`` gives the same decisions, hence the same winners in the same
+    order.
+
+    Within one run every voter's money left is affine in the share's increase ``d``:
+    ``budgets + slope * d`` (``slope`` is 1 at the start; 0 once a voter has paid all they
+    had; a voter paying ``rho * points`` gains ``-rho'(d) * points``). Three kinds of decision
+    are checked, each an affine inequality in ``d``, with margins far above float rounding:
+
+    - the winner's price ``rho(d) = (cost - money of those short of it) / points of the
+      others`` keeps the same supporters short of money (``rho`` only falls as ``d`` grows,
+      so only those short of money can stop being so);
+    - every project still in play stays behind the winner: a project's price is a *convex*
+      function of ``d`` (the least ``rho`` with ``sum(min(money, rho * points)) >= cost``,
+      money affine in ``d``), so the tangent at its last evaluation is a lower bound for
+      every later round; the initial bound is ``cost / score``. Against a winner ahead of it
+      in the tie order it may come level (a tie the tie order decides the same way);
+    - a project found unaffordable (dropped for the rest of the run) stays unaffordable
+      (exactly, when none of its supporters has paid).
+
+    Any decision too close to call at ``d = 0`` gives ``delta = 0`` (nothing certified).
+    """
+
+    CLOSE = 1e-7  # relative margin for "stays behind"
+    EDGE = 1e-9  # relative margin for "short of money" and a dropped project's money
+
+    def __init__(self, e: Election, share: Fraction) -> None:
+        super().__init__(e, share)
+        self.slope = np.ones(e.n_voters, dtype=np.float64)
+        m = e.n_projects
+        self.line_rho = np.array(
+            [e.cost[c] / e.score[c] if e.votes[c] > 0 else np.inf for c in range(m)]
+        )
+        self.line_slope = np.zeros(m, dtype=np.float64)
+        self.alive = np.asarray(e.votes > 0, dtype=bool).copy()
+        order = sorted(range(m), key=e.tie_key)
+        self.rank = np.empty(m, dtype=np.int64)
+        self.rank[order] = np.arange(m)
+        self.delta = math.inf
+
+    def evaluate(self, c: int) -> tuple[float, float] | None:
+        result = super().evaluate(c)
+        if self.delta <= 1:  # nothing left to certify: a plain run from here on
+            return result
+        e = self.e
+        lo, hi = e.indptr[c], e.indptr[c + 1]
+        v = e.voters[lo:hi]
+        w = e.points[lo:hi]
+        g = self.slope[v]
+        if result is None:
+            self.alive[c] = False
+            if not self.touched[v].any():
+                # Exactly: n * (share + d) < cost while d < cost / n - share.
+                bound = float(e.costs[c] / (hi - lo) - self.share)
+            else:
+                money = float(self.budgets[v].sum())
+                gain = float(g.sum())
+                room = e.cost[c] * (1 - TOLERANCE) - money - self.EDGE * e.cost[c]
+                bound = (room / gain if gain > 0 else math.inf) if room > 0 else 0.0
+            self.delta = min(self.delta, bound)
+            return None
+        _, rho = result
+        b = self.budgets[v] if self.touched[v].any() else np.full(hi - lo, float(self.share))
+        short = b <= rho * w * (1 + self.EDGE)
+        others = float(w[~short].sum())
+        self.line_rho[c] = rho
+        self.line_slope[c] = -float(g[short].sum()) / others if others > 0 else -math.inf
+        return result
+
+    def _pay(self, c: int, rho: float, record: list | None) -> None:
+        if self.delta <= 1:  # nothing left to certify: a plain run from here on
+            super()._pay(c, rho, record)
+            return
+        e = self.e
+        lo, hi = e.indptr[c], e.indptr[c + 1]
+        v = e.voters[lo:hi]
+        w = e.points[lo:hi]
+        b = self.budgets[v]
+        due = rho * w
+        g = self.slope[v]
+        short = due >= b
+        live = b > 0
+        # Too close to call whether a supporter is short of money: certify nothing.
+        if np.any(live & (np.abs(b - due) <= self.EDGE * np.maximum(b, due))):
+            self.delta = 0.0
+        others = float(w[~short].sum())
+        if others <= 0:
+            self.delta = 0.0
+            q = 0.0
+        else:
+            q = -float(g[short].sum()) / others  # rho(d) = rho + q * d, q <= 0
+            # Those short of money stay so while b + g d < (rho + q d) w.
+            k = short & live
+            if k.any():
+                gap = due[k] - b[k]
+                rate = g[k] - q * w[k]
+                with np.errstate(divide="ignore"):
+                    limits = np.where(rate > 0, gap / rate, math.inf)
+                self.delta = min(self.delta, float(limits.min()) * (1 - 1e-6))
+        # Everything still in play stays behind (or level, if behind in the tie order).
+        self.alive[c] = False
+        rivals = np.flatnonzero(self.alive)
+        if len(rivals):
+            cost_w = e.cost[c]
+            margin = np.where(self.rank[rivals] > self.rank[c], -1e-11, self.CLOSE)
+            cost_r = e.cost[rivals]
+            h0 = self.line_rho[rivals] / cost_r - (1 + margin) * rho / cost_w
+            with np.errstate(invalid="ignore"):
+                h1 = self.line_slope[rivals] / cost_r - (1 + margin) * q / cost_w
+            if np.any(h0 < 0):
+                self.delta = 0.0
+            else:
+                falling = h1 < 0
+                if falling.any():
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        limits = h0[falling] / -h1[falling]
+                    limits = np.nan_to_num(limits, nan=0.0)
+                    self.delta = min(self.delta, float(limits.min()) * (1 - 1e-6))
+        self.slope[v] = np.where(short, 0.0, g - q * w)
+        super()._pay(c, rho, record)
+
+    def certified_steps(self) -> int:
+        """How many further whole units of share provably give the same run."""
+        if self.delta <= 1:
+            return 0
+        if math.isinf(self.delta):
+            return -1  # unbounded
+        return math.ceil(self.delta) - 1
+
+
 def _water_level(b: np.ndarray, w: np.ndarray, cost: float) -> float:
     """rho such that sum(min(b, rho * w)) == cost (supporters can afford the cost).
 
@@ -419,6 +551,14 @@ class _Runner:
         if self.exact:
             return _exact_run(self.e, share)
         return _Evaluator(self.e, share).run(explain)
+
+    def run_certified(self, share: Fraction) -> tuple[list[int], int]:
+        """The winners at ``share`` and how many further whole units of share give the
+        same run (-1: any number)."""
+        self.runs += 1
+        evaluator = _ParametricEvaluator(self.e, share)
+        run = evaluator.run(False)
+        return run.winners, evaluator.certified_steps()
 
 
 def mes_winners(e: Election, share: Fraction | None = None, exact: bool = False) -> list[str]:
@@ -543,15 +683,46 @@ def _worst_prices(
     return None
 
 
-def add1_share(e: Election, runner: _Runner) -> Fraction:
-    """The per-voter share the Add1 completion ends with: start from budget / voters and add
-    one currency unit per voter while the outcome stays within the budget (the last share
-    whose outcome fits before the first that does not).
+def _add1_start(e: Election) -> tuple[Fraction, Fraction, set[int]] | None:
+    """(first share, total cost of all projects, projects with a supporter), or None when
+    everything fits in the budget (no completion needed)."""
+    total = sum(e.costs, Fraction(0))
+    if total <= e.budget:
+        return None
+    return e.budget / e.n_voters, total, {c for c in range(e.n_projects) if e.votes[c] > 0}
 
-    Equivalent to running Equal Shares for every share in turn, but faster: a stretch of
-    shares whose outcome is provably the same (see :func:`_certify`) is crossed at once, with
-    stretches doubling after a success and halving after a failure; single steps are run
-    as such.
+
+def add1_share_stepwise(e: Election, runner: _Runner) -> Fraction:
+    """Add1 by its definition, one Equal Shares run per share: start from budget / voters and
+    add one currency unit per voter while the outcome stays within the budget; the share
+    is the last whose outcome fits before the first that does not. Two guards where the
+    definition would never end: every project with a supporter is funded, or the share
+    has reached the total cost of all projects (nothing can change any more).
+
+    The reference :func:`add1_share` is tested against (slow: hundreds of runs)."""
+    start = _add1_start(e)
+    if start is None:
+        return e.budget / e.n_voters
+    share, total, supported = start
+    while True:
+        following = runner.run(share + 1).winners
+        if _cost(e, following) > e.budget:
+            return share
+        share += 1
+        if set(following) >= supported or share >= total:
+            return share
+
+
+def add1_share(e: Election, runner: _Runner) -> Fraction:
+    """The per-voter share the Add1 completion ends with: the same as
+    :func:`add1_share_stepwise` (the definition, share by share), faster.
+
+    Stretches of shares whose outcome is provably the same are crossed at once, in two ways:
+    a single share is run with a certificate (:class:`_ParametricEvaluator`) of how many
+    further whole units of share give exactly the same run, and the search jumps past them;
+    after that, stretches are tried with :func:`_certify`, doubling after a success and
+    halving after a failure (down to a single certified share); where even two shares fail,
+    intervals are tried again only after 1, 2, 4, … (at most 64) certified runs.
     """
     share = e.budget / e.n_voters
     total = sum(e.costs, Fraction(0))
@@ -565,21 +736,22 @@ def add1_share(e: Election, runner: _Runner) -> Fraction:
         return set(winners) >= supported or at >= total
 
     if runner.exact:
-        while True:
-            following = runner.run(share + 1).winners
-            if _cost(e, following) > e.budget:
-                return share
-            share += 1
-            if settled(following, share):
-                return share
+        return add1_share_stepwise(e, runner)
     stride = 1
+    wait, patience = 0, 1  # certified runs before the next interval is tried
     while True:
+        if stride > 1 and wait > 0:
+            wait -= 1
+            stride = 1
         if stride > 1:
             runner.runs += 1
             winners = _certify(e, share + 1, share + stride)
             if winners is None:
+                if stride == 2:  # intervals fail here: try them less often for a while
+                    wait, patience = patience, min(2 * patience, 64)
                 stride //= 2
                 continue
+            patience = 1
             if _cost(e, winners) > e.budget:
                 return share  # the very next share already overspends
             if set(winners) >= supported:
@@ -589,12 +761,16 @@ def add1_share(e: Election, runner: _Runner) -> Fraction:
             share += stride
             stride *= 2
             continue
-        following = runner.run(share + 1).winners
+        following, steps = runner.run_certified(share + 1)
         if _cost(e, following) > e.budget:
             return share
         share += 1
         if settled(following, share):
             return share
+        # Every share up to ``share + steps`` gives ``following`` too (-1: every share).
+        if steps < 0 or share + steps >= total:
+            return share + max(0, math.ceil(total - share))  # the first reaching the total
+        share += steps
         stride = 2
 
 
