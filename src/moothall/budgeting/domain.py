@@ -14,14 +14,12 @@ then the caller's business.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -52,7 +50,8 @@ from moothall.core.audit import record
 from moothall.core.validation import invalid, line, reason, text
 from moothall.councils.models import Council, Postcode, Ward
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
-from moothall.ideas.images import clean_image
+from moothall.ideas.domain import ImageUpload  # the same upload shape as ideas
+from moothall.ideas.images import clean_image, store_pictures
 
 P = Project.Status
 
@@ -67,14 +66,6 @@ MAX_AMOUNT = 10**12  # a trillion pounds: anything larger is a typing mistake
 EQUAL_SHARES_RULES = frozenset(
     {Rule.EQUAL_SHARES, Rule.EQUAL_SHARES_ADD1, Rule.EQUAL_SHARES_ADD1_COMPARISON}
 )
-
-
-@dataclass(frozen=True)
-class ImageUpload:
-    """An uploaded picture and the words that describe it for people who cannot see it."""
-
-    data: bytes
-    alt_text: str
 
 
 class StepRefused(PermissionDenied):
@@ -244,31 +235,20 @@ def _store_images(
     user: Any,
     update: DeliveryUpdate | None = None,
 ) -> list[ProjectImage]:
-    """Write the pictures' files and rows; files already written are deleted again when
-    anything fails on the way (the rows go with the transaction)."""
-    stored: list[ProjectImage] = []
-    try:
-        for picture, alt_text in cleaned:
-            image = ProjectImage(
-                project=project,
-                update=update,
-                content_type=picture.content_type,
-                width=picture.width,
-                height=picture.height,
-                size=len(picture.data),
-                alt_text=alt_text,
-                uploaded_by=_as_user(user),
-            )
-            image.file.save(
-                f"{uuid.uuid4().hex}.{picture.extension}", ContentFile(picture.data), save=False
-            )
-            stored.append(image)
-            image.save()
-    except BaseException:
-        for image in stored:
-            image.file.storage.delete(image.file.name)
-        raise
-    return stored
+    """Write the pictures' files and rows (see :func:`moothall.ideas.images.store_pictures`)."""
+    return store_pictures(
+        cleaned,
+        lambda picture, alt_text: ProjectImage(
+            project=project,
+            update=update,
+            content_type=picture.content_type,
+            width=picture.width,
+            height=picture.height,
+            size=len(picture.data),
+            alt_text=alt_text,
+            uploaded_by=_as_user(user),
+        ),
+    )
 
 
 def money(amount: int | None) -> str:

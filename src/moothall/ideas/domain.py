@@ -15,7 +15,6 @@ permission is then the caller's business.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -23,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -44,7 +42,7 @@ from moothall.core.validation import invalid as _invalid
 from moothall.core.validation import reason as _reason
 from moothall.core.validation import text as _text
 from moothall.councils.models import Council, Topic, Ward
-from moothall.ideas.images import MAX_IMAGES_PER_IDEA, clean_image
+from moothall.ideas.images import MAX_IMAGES_PER_IDEA, clean_image, store_pictures
 from moothall.ideas.models import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -286,31 +284,19 @@ def _cleaned_images(uploads: Sequence[ImageUpload], already: int = 0) -> list[tu
 
 
 def _store_images(idea: Idea, cleaned: list[tuple[Any, str]], user: Any) -> list[IdeaImage]:
-    """Write the pictures' files and rows. If anything fails on the way, the files already
-    written are deleted again (the rows go with the transaction)."""
-    stored: list[IdeaImage] = []
-    try:
-        for picture, alt_text in cleaned:
-            image = IdeaImage(
-                idea=idea,
-                content_type=picture.content_type,
-                width=picture.width,
-                height=picture.height,
-                size=len(picture.data),
-                alt_text=alt_text,
-                uploaded_by=_as_user(user),
-            )
-            # A random name: nothing of the uploader's file name reaches the disk.
-            image.file.save(
-                f"{uuid.uuid4().hex}.{picture.extension}", ContentFile(picture.data), save=False
-            )
-            stored.append(image)
-            image.save()
-    except BaseException:
-        for image in stored:
-            image.file.storage.delete(image.file.name)
-        raise
-    return stored
+    """Write the pictures' files and rows (see :func:`moothall.ideas.images.store_pictures`)."""
+    return store_pictures(
+        cleaned,
+        lambda picture, alt_text: IdeaImage(
+            idea=idea,
+            content_type=picture.content_type,
+            width=picture.width,
+            height=picture.height,
+            size=len(picture.data),
+            alt_text=alt_text,
+            uploaded_by=_as_user(user),
+        ),
+    )
 
 
 def _not_merged(idea: Idea) -> None:

@@ -10,9 +10,13 @@ camera serial number or time taken.
 from __future__ import annotations
 
 import io
+import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -107,3 +111,26 @@ def clean_image(data: bytes, field: str = "image") -> CleanImage:
         width=clean.width,
         height=clean.height,
     )
+
+
+def store_pictures(
+    cleaned: list[tuple[CleanImage, str]], build: Callable[[CleanImage, str], Any]
+) -> list[Any]:
+    """Save each cleaned picture as a row built by ``build(picture, alt_text)`` (an unsaved
+    model instance with a ``file`` field), under a random name: nothing of the uploader's
+    file name reaches the disk. If anything fails on the way, the files already written are
+    deleted again (the rows go with the caller's transaction)."""
+    stored: list[Any] = []
+    try:
+        for picture, alt_text in cleaned:
+            image = build(picture, alt_text)
+            image.file.save(
+                f"{uuid.uuid4().hex}.{picture.extension}", ContentFile(picture.data), save=False
+            )
+            stored.append(image)
+            image.save()
+    except BaseException:
+        for image in stored:
+            image.file.storage.delete(image.file.name)
+        raise
+    return stored
