@@ -53,6 +53,7 @@ MATRIX_AT_MOOTSHIRE = {
     Action.MANAGE_VOICE:        (False, False, False, True,  False, True,  False, True),
     Action.MODERATE:            (False, False, False, True,  True,  True,  False, True),
     Action.MANAGE_BUDGETS:      (False, False, False, True,  False, True,  False, True),
+    Action.MANAGE_CONSULTATIONS: (False, False, False, True,  False, True,  False, True),
 }
 
 # The same people at Elsewhere, where only the outsider holds a role (officer).
@@ -70,6 +71,7 @@ MATRIX_AT_ELSEWHERE = {
     Action.MANAGE_VOICE:        (False, False, False, False, False, False, True,  True),
     Action.MODERATE:            (False, False, False, False, False, False, True,  True),
     Action.MANAGE_BUDGETS:      (False, False, False, False, False, False, True,  True),
+    Action.MANAGE_CONSULTATIONS: (False, False, False, False, False, False, True,  True),
 }
 # fmt: on
 
@@ -173,6 +175,7 @@ def test_an_officer_can_work_with_residents_and_imports(council, officer):
         Action.MANAGE_VOICE,
         Action.MODERATE,
         Action.MANAGE_BUDGETS,
+        Action.MANAGE_CONSULTATIONS,
     }
 
 

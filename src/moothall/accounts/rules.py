@@ -57,6 +57,9 @@ class Action(enum.StrEnum):
     # Run participatory budgeting: set up processes and budgets, move phases, review and
     # cost projects, enter paper ballots, publish results and report on delivery.
     MANAGE_BUDGETS = "manage_budgets"
+    # Run consultations: build, open and close surveys and deliberations, enter paper
+    # responses, import and export Polis data, and load ward population figures.
+    MANAGE_CONSULTATIONS = "manage_consultations"
 
 
 _OFFICERS_AND_ADMINS = frozenset({Role.Kind.OFFICER, Role.Kind.COUNCIL_ADMIN})
@@ -79,6 +82,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.MANAGE_VOICE: _OFFICERS_AND_ADMINS,
     Action.MODERATE: frozenset(STAFF_ROLES),
     Action.MANAGE_BUDGETS: _OFFICERS_AND_ADMINS,
+    Action.MANAGE_CONSULTATIONS: _OFFICERS_AND_ADMINS,
 }
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 
 from moothall.api.budgeting import budgeting_router
+from moothall.api.consultations import consultations_router
 from moothall.api.docs import BundledSwagger
 from moothall.api.endpoints import router
 from moothall.api.meetings import router as meetings_router
@@ -39,6 +40,7 @@ api.add_router("", meetings_router)
 api.add_router("", petitions_router)
 api.add_router("", ideas_router)
 api.add_router("", budgeting_router)
+api.add_router("", consultations_router)
 
 
 @api.exception_handler(Http404)

@@ -16,6 +16,12 @@ urlpatterns = [
     path("", include("moothall.public.petition_urls")),
     path("", include("moothall.public.correspondence_urls")),
     path("", include("moothall.public.budget_urls")),
+    # Consultations: surveys, deliberations, and who took part against who lives there.
+    path("", include("moothall.public.survey_urls")),
+    path("", include("moothall.public.survey_results_urls")),
+    path("", include("moothall.public.deliberation_urls")),
+    path("", include("moothall.public.deliberation_report_urls")),
+    path("", include("moothall.public.population_urls")),
     path("<slug:council>/", views.council, name="council"),
     path("<slug:council>/brand.css", views.council_brand, name="council_brand"),
     path("<slug:council>/wards/<slug:ward>/", views.ward, name="ward"),

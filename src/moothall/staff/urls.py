@@ -23,4 +23,9 @@ urlpatterns = [
     path("petitions/", include("moothall.staff.petition_urls")),
     path("correspondence/", include("moothall.staff.correspondence_urls")),
     path("budgets/", include("moothall.staff.budget_urls")),
+    path("surveys/", include("moothall.staff.survey_urls")),
+    path("surveys/", include("moothall.staff.survey_paper_urls")),
+    path("deliberations/", include("moothall.staff.deliberation_urls")),
+    path("deliberations/", include("moothall.staff.deliberation_import_urls")),
+    path("population/", include("moothall.staff.population_urls")),
 ]

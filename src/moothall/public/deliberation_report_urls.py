@@ -1,0 +1,5 @@
+"""Public pages (the "public" namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
