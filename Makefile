@@ -61,9 +61,13 @@ pytest-sqlite:
 	MOOTHALL_VAR_DIR=$(CURDIR)/var/test DATABASE_URL=sqlite:///$(CURDIR)/var/test/db.sqlite3 \
 	  $(BIN)/pytest -m "not browser" -q
 
+# The result engines (budgeting, deliberation) never touch the database: the SQLite pass
+# runs them, the PostgreSQL pass skips them.
+NO_DB_TESTS := --ignore=tests/budgeting/engine --ignore=tests/deliberation/engine
+
 pytest-postgres:
 	@if $(PY) scripts/check_postgres.py; then \
-	  DATABASE_URL=$(MOOTHALL_TEST_POSTGRES_URL) $(BIN)/pytest -m "not browser" -q; \
+	  DATABASE_URL=$(MOOTHALL_TEST_POSTGRES_URL) $(BIN)/pytest -m "not browser" -q $(NO_DB_TESTS); \
 	else \
 	  if [ -n "$$MOOTHALL_REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable at $(MOOTHALL_TEST_POSTGRES_URL)"; exit 1; fi; \
 	  echo "SKIPPED: PostgreSQL not reachable at $(MOOTHALL_TEST_POSTGRES_URL); the PostgreSQL run was not done."; \

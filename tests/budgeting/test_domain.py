@@ -640,6 +640,19 @@ def test_accepting_a_proposal_costs_it_tells_the_proposer_and_followers(council,
     assert ["budget_project", benches.pk] in news.targets
 
 
+def test_a_proposer_who_follows_their_project_hears_of_the_review_once(council, officer):
+    scene = build_scene(council, phase=Phase.IDEAS)
+    benches = scene.projects["benches"]
+    follow(benches.proposed_by, council, "budget_project", benches.pk)
+    follow(person("fan@example.org"), council, "budget_project", benches.pk)
+
+    domain.review_project(officer, benches, decision="accept", cost=9_500)
+
+    news = Notification.objects.get(event="budget_project_accepted")
+    assert news.exclude_emails == sorted({officer.email.lower(), "mo.moot@example.org"})
+    assert OutboxMessage.objects.filter(to="mo.moot@example.org").count() == 1
+
+
 def test_a_project_cannot_be_accepted_for_more_than_its_budget_or_without_a_cost(council, officer):
     scene = build_scene(council, phase=Phase.IDEAS)
     benches = scene.projects["benches"]

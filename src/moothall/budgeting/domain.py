@@ -125,7 +125,10 @@ def _tell(
     project: Project | None = None,
     summary: str = "",
     actor: Any = None,
+    told: str = "",
 ) -> None:
+    """Tell the followers of the process (and of ``project`` and its ward); the actor and
+    ``told`` (an address already emailed about this, such as the proposer's) are skipped."""
     from moothall.notifications.domain import notify
 
     if not process.is_public:
@@ -143,7 +146,7 @@ def _tell(
         url=url,
         summary=summary,
         targets=targets,
-        exclude_emails=[user.email] if user is not None else [],
+        exclude_emails=[e for e in (user.email if user is not None else "", told) if e],
         actor=user,
     )
 
@@ -816,7 +819,7 @@ def review_project(
         target=project,
         cost=project.cost,
     )
-    _tell_proposer(project, "budgeting/email/project_reviewed")
+    told = _tell_proposer(project, "budgeting/email/project_reviewed")
     _tell(
         process,
         f"budget_project_{project.status}",
@@ -825,6 +828,7 @@ def review_project(
         project=project,
         summary=summary,
         actor=actor,
+        told=told,
     )
     return project
 
@@ -872,7 +876,7 @@ def merge_projects(actor: Any, duplicate: Project, into: Project, *, reason_text
         target=duplicate,
         into=into.pk,
     )
-    _tell_proposer(duplicate, "budgeting/email/project_reviewed")
+    told = _tell_proposer(duplicate, "budgeting/email/project_reviewed")
     _tell(
         process,
         "budget_project_merged",
@@ -881,17 +885,21 @@ def merge_projects(actor: Any, duplicate: Project, into: Project, *, reason_text
         project=duplicate,
         summary=_("Merged into “%(title)s”.") % {"title": into.title},
         actor=actor,
+        told=told,
     )
     return into
 
 
-def _tell_proposer(project: Project, template: str) -> None:
+def _tell_proposer(project: Project, template: str) -> str:
+    """Email the project's proposer; return the address emailed ("" when nobody was), so
+    the followers' notification can skip them: nobody hears of one decision twice."""
     from moothall.core.mail import queue_email
 
     proposer = project.proposed_by
     if proposer is None or not proposer.email or not proposer.is_active:
-        return
+        return ""
     queue_email(proposer.email, template, {"project": project, "process": project.process})
+    return str(proposer.email)
 
 
 # --- Ballots ---------------------------------------------------------------------------------
