@@ -1,5 +1,10 @@
-"""Staff pages (the "staff" namespace, under /<council>/staff/)."""
+"""Staff pages (the "staff" namespace, under /<council>/staff/population/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from moothall.staff import population_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.population, name="population"),
+    path("population.csv", views.population_csv, name="population_csv"),
+]
