@@ -1,5 +1,13 @@
-"""Public pages (the "public" namespace)."""
+"""A survey's published results, at /<council>/surveys/<slug>/results/ ("public" namespace)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from moothall.public import survey_results_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "<slug:council>/surveys/<slug:slug>/results/",
+        views.survey_results,
+        name="survey_results",
+    ),
+]
