@@ -1,5 +1,11 @@
-"""Staff pages (the "staff" namespace, under /<council>/staff/)."""
+"""Polis import and export in the back-office, under /<council>/staff/deliberations/
+("staff" namespace)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from moothall.staff import deliberation_import_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("import/", views.conversation_import, name="conversation_import"),
+    path("<slug:slug>/export/", views.conversation_export, name="conversation_export"),
+]
