@@ -87,7 +87,7 @@ clean:
 # Server time of the meetings pages and search on ten years of demo meetings, on SQLite
 # and PostgreSQL (builds var/bench/ and the moothall_bench database once); see
 # docs/benchmarks.md. The last line printed is a JSON summary.
-.PHONY: bench-meetings bench-ideas bench-sign bench-pb
+.PHONY: bench-meetings bench-ideas bench-sign bench-pb bench-opinions
 bench-meetings:
 	$(PY) bench/bench_meetings.py
 
@@ -104,3 +104,10 @@ bench-sign:
 # files and a generated 100,000-voter election, each also computed by pabutools.
 bench-pb: install
 	$(PY) bench/bench_pb.py
+
+# Opinion mapping (deliberation engine) on the three shared Polis conversations and a generated
+# 10,000 x 2,000 conversation (about a million votes), both modes, against red-dwarf in the same
+# run. red-dwarf is installed for the benchmark only (never a dependency of the app).
+bench-opinions: install
+	$(PY) -m pip install --quiet red-dwarf
+	$(PY) bench/bench_opinions.py

@@ -37,6 +37,12 @@ EXPECTED_PATHS = {
     "/api/v1/councils/{slug}/budgets/{process_slug}/projects/{id}/updates": (
         "list_budget_project_updates"
     ),
+    "/api/v1/councils/{slug}/surveys": "list_council_surveys",
+    "/api/v1/councils/{slug}/surveys/{survey_slug}": "get_survey",
+    "/api/v1/councils/{slug}/surveys/{survey_slug}/results": "get_survey_results",
+    "/api/v1/councils/{slug}/deliberations": "list_council_deliberations",
+    "/api/v1/councils/{slug}/deliberations/{conversation_slug}": "get_deliberation",
+    "/api/v1/councils/{slug}/deliberations/{conversation_slug}/report": ("get_deliberation_report"),
 }
 # The only writes: signing a petition, and confirming or withdrawing with the emailed token.
 EXPECTED_POSTS = {
@@ -224,6 +230,15 @@ def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(cli
             "404": "ErrorOut",
             "422": "ValidationErrorOut",
         },
+        "/api/v1/councils/{slug}/surveys": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/surveys/{survey_slug}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/surveys/{survey_slug}/results": {
+            "404": "ErrorOut",
+            "409": "CodedErrorOut",
+        },
+        "/api/v1/councils/{slug}/deliberations": {"404": "ErrorOut", "422": "ValidationErrorOut"},
+        "/api/v1/councils/{slug}/deliberations/{conversation_slug}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/deliberations/{conversation_slug}/report": {"404": "ErrorOut"},
         "/api/v1/councils/{slug}/petitions/{id}/signatures": {
             "400": "ErrorOut",
             "404": "ErrorOut",

@@ -18,6 +18,9 @@ def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer)
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Participatory budgeting", "/mootshire/staff/budgets/"),
+        ("Surveys", "/mootshire/staff/surveys/"),
+        ("Deliberations", "/mootshire/staff/deliberations/"),
+        ("Ward population", "/mootshire/staff/population/"),
         ("Residents", "/mootshire/staff/residents/"),
     ]
 
@@ -33,6 +36,9 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Participatory budgeting", "/mootshire/staff/budgets/"),
+        ("Surveys", "/mootshire/staff/surveys/"),
+        ("Deliberations", "/mootshire/staff/deliberations/"),
+        ("Ward population", "/mootshire/staff/population/"),
         ("Residents", "/mootshire/staff/residents/"),
         ("Roles", "/mootshire/staff/roles/"),
         ("Audit log", "/mootshire/staff/audit/"),
@@ -48,7 +54,9 @@ def test_a_moderator_looks_after_ideas_and_petitions(client, council, moderator)
     assert html.links(response) == [
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
+        ("Deliberations", "/mootshire/staff/deliberations/"),
     ]
+    assert "Moderate the statements people add to deliberations." in html.main_text(response)
     assert "Moderate petitions and check their signatures for abuse." in html.main_text(response)
 
 
@@ -64,6 +72,9 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
         "Ideas and needs",
         "Petitions",
         "Participatory budgeting",
+        "Surveys",
+        "Deliberations",
+        "Ward population",
         "Residents",
         "Roles",
         "Audit log",

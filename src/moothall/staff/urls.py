@@ -25,7 +25,7 @@ urlpatterns = [
     path("budgets/", include("moothall.staff.budget_urls")),
     path("surveys/", include("moothall.staff.survey_urls")),
     path("surveys/", include("moothall.staff.survey_paper_urls")),
-    path("deliberations/", include("moothall.staff.deliberation_urls")),
     path("deliberations/", include("moothall.staff.deliberation_import_urls")),
+    path("deliberations/", include("moothall.staff.deliberation_urls")),
     path("population/", include("moothall.staff.population_urls")),
 ]

@@ -76,6 +76,7 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
             "can_moderate": Action.MODERATE in allowed,
             "can_manage_voice": Action.MANAGE_VOICE in allowed,
             "can_manage_budgets": Action.MANAGE_BUDGETS in allowed,
+            "can_manage_consultations": Action.MANAGE_CONSULTATIONS in allowed,
         },
     )
 
