@@ -15,8 +15,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+
+# Property tests draw the same examples on every run (the suite is deterministic; a failure
+# found once is found again), keep no example database, and never fail on timing alone.
+hypothesis_settings.register_profile("moothall", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile("moothall")
 
 SHARED_DATA = Path(
     os.environ.get("MOOTHALL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")

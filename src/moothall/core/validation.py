@@ -7,10 +7,14 @@ anything is written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 MAX_REASON_LENGTH = 2000
 
@@ -71,3 +75,40 @@ def reason(value: str, *, required: bool, field: str = "reason") -> str:
             {"limit": MAX_REASON_LENGTH},
         )
     return value
+
+
+def unique_slug(
+    siblings: QuerySet[Any], title: str, *, fallback: str, reserved: frozenset[str]
+) -> str:
+    """A web address made from ``title`` that none of ``siblings`` uses yet, and that is not
+    one of the fixed paths in ``reserved`` (``fallback`` when the title gives none)."""
+    base = slugify(title)[:70].strip("-") or fallback
+    if base in reserved:
+        base = f"{base}-{fallback}"
+    slug, n = base, 2
+    while siblings.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def free_slug(
+    slug: str,
+    siblings: QuerySet[Any],
+    *,
+    reserved: frozenset[str],
+    current_pk: Any,
+    taken_message: str,
+) -> str:
+    """``slug`` refused when it is a fixed path in ``reserved`` or another of ``siblings``
+    (than the one with ``current_pk``) has it."""
+    if slug in reserved:
+        raise invalid(
+            "slug", _("That address is used by the site itself; choose another."), "slug_reserved"
+        )
+    taken = siblings.filter(slug=slug)
+    if current_pk:
+        taken = taken.exclude(pk=current_pk)
+    if taken.exists():
+        raise invalid("slug", taken_message, "slug_taken")
+    return slug

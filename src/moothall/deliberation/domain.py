@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from moothall.accounts.residents import Eligibility
 from moothall.core.audit import record
-from moothall.core.validation import characters, invalid, line
+from moothall.core.validation import characters, free_slug, invalid, line, unique_slug
 from moothall.core.validation import reason as reason_field
 from moothall.core.validation import text as text_field
 from moothall.councils.models import Council, Ward
@@ -180,17 +180,6 @@ def _create_numbered(
 RESERVED_SLUGS = frozenset({"new", "import"})
 
 
-def _unique_slug(council: Council, title: str) -> str:
-    base = slugify(title)[:70] or "conversation"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-conversation"
-    slug, n = base, 2
-    while Conversation.objects.filter(council=council, slug=slug).exists():
-        slug = f"{base}-{n}"
-        n += 1
-    return slug
-
-
 def _choice(value: Any, field: str, choices: Any, message: str) -> str:
     if value not in choices:
         raise invalid(field, message, f"invalid_{field}")
@@ -224,20 +213,13 @@ def _conversation_fields(changes: Mapping[str, Any], current: Conversation) -> d
         slug = slugify(str(changes["slug"]))[:80]
         if not slug:
             raise invalid("slug", _("Use letters, numbers and hyphens."), "invalid_slug")
-        if slug in RESERVED_SLUGS:
-            raise invalid(
-                "slug",
-                _("That address is used by the site itself; choose another."),
-                "slug_reserved",
-            )
-        taken = Conversation.objects.filter(council_id=current.council_id, slug=slug)
-        if current.pk:
-            taken = taken.exclude(pk=current.pk)
-        if taken.exists():
-            raise invalid(
-                "slug", _("Another conversation already uses this web address."), "slug_taken"
-            )
-        out["slug"] = slug
+        out["slug"] = free_slug(
+            slug,
+            Conversation.objects.filter(council_id=current.council_id),
+            reserved=RESERVED_SLUGS,
+            current_pk=current.pk,
+            taken_message=_("Another conversation already uses this web address."),
+        )
     if "mode" in changes:
         out["mode"] = _choice(
             changes["mode"], "mode", Mode.values, _("Choose how opinion groups are found.")
@@ -302,7 +284,12 @@ def create_conversation(
     for name, value in _conversation_fields(changes, conversation).items():
         setattr(conversation, name, value)
     if not slug:
-        conversation.slug = _unique_slug(council, conversation.title)
+        conversation.slug = unique_slug(
+            Conversation.objects.filter(council=council),
+            conversation.title,
+            fallback="conversation",
+            reserved=RESERVED_SLUGS,
+        )
     conversation.save()
     record("deliberation.conversation_created", actor=by, council=council, target=conversation)
     return conversation

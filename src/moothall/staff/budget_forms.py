@@ -18,7 +18,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.residents import Eligibility
@@ -32,10 +31,18 @@ from moothall.budgeting.models import (
     Rule,
 )
 from moothall.core.forms import add_verb_errors
-from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.councils.models import Council, Ward
 from moothall.ideas.images import MAX_BYTES
-from moothall.staff.meeting_forms import DATE_FORMATS, TIME_FORMATS, DateField, local_moment
+from moothall.staff.fields import (
+    choice_field,
+    date_field,
+    moments_initial,
+    moments_of,
+    reason_field,
+    require_dates,
+    text_field,
+    time_field,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -115,39 +122,6 @@ def apply_errors(
     add_verb_errors(form, error)
 
 
-def _text(
-    label: StrOrPromise,
-    limit: int,
-    *,
-    required: bool = True,
-    required_message: StrOrPromise = "",
-    textarea: bool = False,
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-        },
-    )
-
-
-def _reason(label: StrOrPromise, *, required: bool, help_text: StrOrPromise = "") -> Any:
-    return _text(
-        label,
-        MAX_REASON_LENGTH,
-        required=required,
-        required_message=_("Enter a reason."),
-        textarea=True,
-        help_text=help_text,
-    )
-
-
 def _number(label: StrOrPromise, *, help_text: StrOrPromise = "") -> forms.CharField:
     """A number or a sum of money as typed; the verb checks it."""
     return forms.CharField(
@@ -159,50 +133,11 @@ def _number(label: StrOrPromise, *, help_text: StrOrPromise = "") -> forms.CharF
     )
 
 
-def _choice(
-    label: StrOrPromise,
-    choices: Any,
-    message: StrOrPromise,
-    *,
-    radios: bool = True,
-    help_text: StrOrPromise = "",
-    required: bool = True,
-) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        required=required,
-        help_text=help_text,
-        widget=forms.RadioSelect if radios else forms.Select,
-        error_messages={"required": message, "invalid_choice": message},
-    )
-
-
-def _date(label: StrOrPromise) -> DateField:
-    return DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text=_("For example, 14/03/2030."),
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2030.")},
-    )
-
-
-def _time(label: StrOrPromise) -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        required=False,
-        input_formats=TIME_FORMATS,
-        help_text=_("Use the 24-hour clock, for example 18:30."),
-        error_messages={"invalid": _("Enter a real time, for example 18:30.")},
-    )
-
-
 _LEVELS = [(str(level.value), level.label) for level in Eligibility if level != Eligibility.NONE]
 
 
 def _level(label: StrOrPromise) -> forms.ChoiceField:
-    return _choice(label, _LEVELS, _("Choose who may take part."))
+    return choice_field(label, _LEVELS, _("Choose who may take part."))
 
 
 def _picture_fields(form: forms.Form) -> None:
@@ -217,7 +152,7 @@ def _picture_fields(form: forms.Form) -> None:
                 "empty": _("The file you chose is empty."),
             },
         )
-        form.fields[f"alt_text_{n}"] = _text(
+        form.fields[f"alt_text_{n}"] = text_field(
             _("Describe picture %(number)d") % {"number": n},
             250,
             required=False,
@@ -275,14 +210,14 @@ class ProcessForm(forms.Form):
     """A process's words, and (before voting starts) who takes part, the ballot, the rule
     and the dates."""
 
-    title = _text(_("Title"), 150, required_message=_("Enter a title."))
-    summary = _text(
+    title = text_field(_("Title"), 150, required_message=_("Enter a title."))
+    summary = text_field(
         _("Summary (optional)"),
         300,
         required=False,
         help_text=_("One or two sentences, shown in lists."),
     )
-    description = _text(
+    description = text_field(
         _("Description (optional)"),
         domain.DESCRIPTION_LIMIT,
         required=False,
@@ -291,7 +226,9 @@ class ProcessForm(forms.Form):
     )
     propose_level = _level(_("Who may propose a project"))
     vote_level = _level(_("Who may vote"))
-    ballot_kind = _choice(_("Kind of ballot"), BallotKind.choices, _("Choose a kind of ballot."))
+    ballot_kind = choice_field(
+        _("Kind of ballot"), BallotKind.choices, _("Choose a kind of ballot.")
+    )
     min_projects = _number(_("Fewest projects on a ballot"), help_text=_("For example, 1."))
     max_projects = _number(
         _("Most projects on a ballot (optional)"), help_text=_("Empty: no limit.")
@@ -308,7 +245,7 @@ class ProcessForm(forms.Form):
         _("Points ballots: most points on one project (optional)"),
         help_text=_("Empty: no limit."),
     )
-    rule = _choice(
+    rule = choice_field(
         _("How the winners are chosen"), Rule.choices, _("Choose how the winners are chosen.")
     )
     vote_in_council_wide_too = forms.BooleanField(
@@ -318,12 +255,12 @@ class ProcessForm(forms.Form):
             "When there are ward budgets: residents vote in their ward's budget and this one."
         ),
     )
-    ideas_close_date = _date(_("Ideas close on (optional)"))
-    ideas_close_time = _time(_("Ideas close at (optional)"))
-    voting_opens_date = _date(_("Voting opens on (optional)"))
-    voting_opens_time = _time(_("Voting opens at (optional)"))
-    voting_closes_date = _date(_("Voting closes on (optional)"))
-    voting_closes_time = _time(_("Voting closes at (optional)"))
+    ideas_close_date = date_field(_("Ideas close on (optional)"), required=False)
+    ideas_close_time = time_field(_("Ideas close at (optional)"), required=False)
+    voting_opens_date = date_field(_("Voting opens on (optional)"), required=False)
+    voting_opens_time = time_field(_("Voting opens at (optional)"), required=False)
+    voting_closes_date = date_field(_("Voting closes on (optional)"), required=False)
+    voting_closes_time = time_field(_("Voting closes at (optional)"), required=False)
     keep_voters_days = _number(
         _("Days to keep who voted"),
         help_text=_(
@@ -358,12 +295,7 @@ class ProcessForm(forms.Form):
             "vote_in_council_wide_too": process.vote_in_council_wide_too,
             "keep_voters_days": str(process.keep_voters_days),
         }
-        for name, (day, time, _default) in MOMENTS.items():
-            moment = getattr(process, name)
-            if moment is not None:
-                local = timezone.localtime(moment)
-                initial[day] = local.date().strftime("%d/%m/%Y")
-                initial[time] = local.time().strftime("%H:%M")
+        initial |= moments_initial(process, MOMENTS)
         return initial
 
     @staticmethod
@@ -376,9 +308,7 @@ class ProcessForm(forms.Form):
         data = super().clean() or {}
         if self.words_only:
             return data
-        for _name, (day, time, _default) in MOMENTS.items():
-            if data.get(time) is not None and data.get(day) is None and day not in self.errors:
-                self.add_error(day, _("Enter the date as well as the time."))
+        require_dates(self, data, MOMENTS)
         return data
 
     def changes(self) -> dict[str, Any]:
@@ -400,12 +330,7 @@ class ProcessForm(forms.Form):
             "keep_voters_days",
         ):
             out[name] = data[name]
-        for name, (day, time, default) in MOMENTS.items():
-            out[name] = (
-                None
-                if data.get(day) is None
-                else local_moment(data[day], data.get(time) or default)
-            )
+        out |= moments_of(self, MOMENTS)
         return out
 
     def rule_options(self) -> list[tuple[Any, Any]]:
@@ -436,7 +361,7 @@ class BudgetForm(forms.Form):
         },
     )
     amount = _number(_("Amount in pounds"), help_text=_("Whole pounds, for example 25000."))
-    name = _text(
+    name = text_field(
         _("Name (optional)"),
         150,
         required=False,
@@ -470,7 +395,7 @@ class ConfirmForm(forms.Form):
 
 
 class PhaseForm(forms.Form):
-    to = _choice(_("Move the process to"), [], _("Choose where to move the process."))
+    to = choice_field(_("Move the process to"), [], _("Choose where to move the process."))
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, process: BudgetProcess, **kwargs: Any) -> None:
@@ -510,15 +435,15 @@ def _budget_field(process: BudgetProcess) -> _BudgetChoice:
 class ProjectForm(forms.Form):
     """A project's words, place and budget (staff correcting a project before voting)."""
 
-    title = _text(_("Title"), domain.TITLE_LIMIT, required_message=_("Enter a title."))
-    description = _text(
+    title = text_field(_("Title"), domain.TITLE_LIMIT, required_message=_("Enter a title."))
+    description = text_field(
         _("Description"),
         domain.DESCRIPTION_LIMIT,
         required_message=_("Enter a description."),
         textarea=True,
         help_text=_("You can use Markdown."),
     )
-    location = _text(_("Where (optional)"), 200, required=False)
+    location = text_field(_("Where (optional)"), 200, required=False)
     latitude = _number(_("Latitude (optional)"), help_text=_("For example 51.50735."))
     longitude = _number(_("Longitude (optional)"), help_text=_("For example -0.12776."))
 
@@ -560,7 +485,7 @@ class AddProjectForm(_Pictures, ProjectForm):
 
 
 class ReviewForm(forms.Form):
-    decision = _choice(
+    decision = choice_field(
         _("Decision"),
         [
             ("accept", _("Accept it onto the ballot, with its cost")),
@@ -571,7 +496,7 @@ class ReviewForm(forms.Form):
     cost = _number(
         _("Cost in pounds (when accepting)"), help_text=_("Whole pounds, for example 12000.")
     )
-    reason = _reason(
+    reason = reason_field(
         _("Costing note or reason (published)"),
         required=False,
         help_text=_(
@@ -582,7 +507,7 @@ class ReviewForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    reason = _reason(
+    reason = reason_field(
         _("Reason, published on the merged project"),
         required=True,
         help_text=_("For example: “The same benches were proposed twice”."),
@@ -632,7 +557,7 @@ class ProjectFilterForm(forms.Form):
 class PaperBallotForm(forms.Form):
     """A paper ballot as the voter marked it, in the shape of the process's ballot."""
 
-    reference = _text(
+    reference = text_field(
         _("Reference number on the paper"),
         64,
         required_message=_("Enter the reference number on the paper."),
@@ -700,7 +625,7 @@ class PaperBallotForm(forms.Form):
 
 
 class VoidForm(forms.Form):
-    reason = _reason(
+    reason = reason_field(
         _("Why it is removed"),
         required=True,
         help_text=_("Recorded in the audit log, for example “Entered against the wrong ward”."),
@@ -711,11 +636,11 @@ class VoidForm(forms.Form):
 
 
 class DeliveryForm(_Pictures, forms.Form):
-    status = _choice(
+    status = choice_field(
         _("Delivery status"), Project.Delivery.choices, _("Choose the delivery status.")
     )
     progress = _number(_("Progress, in per cent"), help_text=_("From 0 to 100."))
-    body = _text(
+    body = text_field(
         _("What happened (optional)"),
         domain.UPDATE_LIMIT,
         required=False,

@@ -7,20 +7,24 @@ moderation decisions. They check the shape of what was sent; the verbs in
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.residents import Eligibility
 from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.deliberation import domain
 from moothall.deliberation.models import Conversation, Mode, Moderation
-from moothall.staff.meeting_forms import DATE_FORMATS, TIME_FORMATS, DateField, local_moment
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from moothall.staff.fields import (
+    choice_field,
+    date_field,
+    moments_initial,
+    moments_of,
+    require_dates,
+    text_field,
+    time_field,
+)
 
 MODE_HELP = {
     Mode.IMPROVED: _(
@@ -54,68 +58,15 @@ SETTINGS = (
 )
 
 
-def _text(
-    label: StrOrPromise,
-    limit: int,
-    *,
-    required: bool = True,
-    required_message: StrOrPromise = "",
-    textarea: bool = False,
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-            "null_characters_not_allowed": _("Remove the characters that cannot be stored."),
-        },
-    )
-
-
-def _radios(label: StrOrPromise, choices: Any, message: StrOrPromise, help_text: Any = "") -> Any:
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        widget=forms.RadioSelect,
-        help_text=help_text,
-        error_messages={"required": message, "invalid_choice": message},
-    )
-
-
-def _date(label: StrOrPromise) -> DateField:
-    return DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text=_("For example, 14/03/2030."),
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2030.")},
-    )
-
-
-def _time(label: StrOrPromise) -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        required=False,
-        input_formats=TIME_FORMATS,
-        help_text=_("Use the 24-hour clock, for example 18:30."),
-        error_messages={"invalid": _("Enter a real time, for example 18:30.")},
-    )
-
-
 class ConversationForm(forms.Form):
-    title = _text(_("Title"), domain.TITLE_LIMIT, required_message=_("Enter a title."))
-    summary = _text(
+    title = text_field(_("Title"), domain.TITLE_LIMIT, required_message=_("Enter a title."))
+    summary = text_field(
         _("Summary (optional)"),
         domain.SUMMARY_LIMIT,
         required=False,
         help_text=_("One or two sentences, shown in lists."),
     )
-    description = _text(
+    description = text_field(
         _("Description (optional)"),
         domain.DESCRIPTION_LIMIT,
         required=False,
@@ -125,10 +76,10 @@ class ConversationForm(forms.Form):
             "You can use Markdown."
         ),
     )
-    mode = _radios(
+    mode = choice_field(
         _("How opinion groups are found"), Mode.choices, _("Choose how opinion groups are found.")
     )
-    moderation = _radios(
+    moderation = choice_field(
         _("New statements from participants"),
         Moderation.choices,
         _("Choose how new statements are moderated."),
@@ -150,7 +101,7 @@ class ConversationForm(forms.Form):
         },
         widget=forms.NumberInput,
     )
-    participate_level = _radios(
+    participate_level = choice_field(
         _("Who may take part"),
         [(str(level.value), LEVEL_LABELS[level]) for level in Eligibility],
         _("Choose who may take part."),
@@ -163,39 +114,27 @@ class ConversationForm(forms.Form):
             "the people who live here."
         ),
     )
-    opens_date = _date(_("Opens on (optional)"))
-    opens_time = _time(_("Opens at (optional)"))
-    closes_date = _date(_("Closes on (optional)"))
-    closes_time = _time(_("Closes at (optional)"))
+    opens_date = date_field(_("Opens on (optional)"), required=False)
+    opens_time = time_field(_("Opens at (optional)"), required=False)
+    closes_date = date_field(_("Closes on (optional)"), required=False)
+    closes_time = time_field(_("Closes at (optional)"), required=False)
 
     @staticmethod
     def initial_for(conversation: Conversation) -> dict[str, Any]:
         initial: dict[str, Any] = {name: getattr(conversation, name) for name in SETTINGS}
         initial["participate_level"] = str(conversation.participate_level)
-        for name, (day, time, _default) in MOMENTS.items():
-            moment = getattr(conversation, name)
-            if moment is not None:
-                local = timezone.localtime(moment)
-                initial[day] = local.date().strftime("%d/%m/%Y")
-                initial[time] = local.time().strftime("%H:%M")
+        initial |= moments_initial(conversation, MOMENTS)
         return initial
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for _name, (day, time, _default) in MOMENTS.items():
-            if data.get(time) is not None and data.get(day) is None and day not in self.errors:
-                self.add_error(day, _("Enter the date as well as the time."))
+        require_dates(self, data, MOMENTS)
         return data
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
         out: dict[str, Any] = {name: data[name] for name in SETTINGS}
-        for name, (day, time, default) in MOMENTS.items():
-            out[name] = (
-                None
-                if data.get(day) is None
-                else local_moment(data[day], data.get(time) or default)
-            )
+        out |= moments_of(self, MOMENTS)
         return out
 
     def mode_options(self) -> list[tuple[Any, Any]]:
@@ -203,7 +142,7 @@ class ConversationForm(forms.Form):
 
 
 class SeedForm(forms.Form):
-    text = _text(
+    text = text_field(
         _("Statement"),
         domain.MAX_STATEMENT_LENGTH,
         required_message=_("Write the statement."),
@@ -227,7 +166,7 @@ class ModerateForm(forms.Form):
             "invalid_choice": _("Choose whether to show or remove the statement."),
         },
     )
-    reason = _text(
+    reason = text_field(
         _("Reason for removing it"),
         MAX_REASON_LENGTH,
         required=False,

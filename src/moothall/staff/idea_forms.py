@@ -14,12 +14,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.residents import Eligibility
-from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.councils.models import Council
 from moothall.ideas import domain
 from moothall.ideas.models import Idea, IdeaAgendaLink
 from moothall.ideas.queries import ideas_by_id
 from moothall.meetings.models import AgendaItem, Decision, Meeting
+from moothall.staff.fields import reason_field, text_field
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -27,39 +27,6 @@ if TYPE_CHECKING:
 # How many decisions the decision list offers (the meeting's own come first).
 DECISION_CHOICES = 100
 MEETING_CHOICES = 200
-
-
-def _text(
-    label: StrOrPromise,
-    limit: int,
-    *,
-    required: bool = True,
-    required_message: StrOrPromise = "",
-    textarea: bool = False,
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-        },
-    )
-
-
-def _reason(label: StrOrPromise, *, required: bool, help_text: StrOrPromise = "") -> Any:
-    return _text(
-        label,
-        MAX_REASON_LENGTH,
-        required=required,
-        required_message=_("Enter a reason."),
-        textarea=True,
-        help_text=help_text,
-    )
 
 
 class StatusForm(forms.Form):
@@ -71,7 +38,7 @@ class StatusForm(forms.Form):
             "invalid_choice": _("Choose one of the statuses offered."),
         },
     )
-    reason = _reason(
+    reason = reason_field(
         _("Reason, published on the idea's page"),
         required=False,
         help_text=_("Required when the idea is not taken forward."),
@@ -91,7 +58,7 @@ class StatusForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    body = _text(
+    body = text_field(
         _("Response"),
         domain.RESPONSE_LIMIT,
         required_message=_("Enter the response."),
@@ -110,7 +77,7 @@ class MergeForm(forms.Form):
         help_text=_("Shown as “No.” in the list of ideas, or choose one found by the search."),
         error_messages={"required": _("Choose the idea to merge into.")},
     )
-    reason = _reason(_("Reason, published on both ideas (optional)"), required=False)
+    reason = reason_field(_("Reason, published on both ideas (optional)"), required=False)
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,13 +109,13 @@ class _MeetingChoice(forms.ModelChoiceField):
 
 
 class AgendaForm(forms.Form):
-    title = _text(
+    title = text_field(
         _("Title of the agenda item"),
         500,
         required=False,
         help_text=_("Leave empty to use the idea's title."),
     )
-    description = _text(
+    description = text_field(
         _("Description (optional)"),
         50000,
         required=False,
@@ -164,7 +131,7 @@ class AgendaForm(forms.Form):
     is_urgent = forms.BooleanField(
         label=_("Urgent business (needed when the agenda is already published)"), required=False
     )
-    urgency_reason = _reason(_("Why it cannot wait"), required=False)
+    urgency_reason = reason_field(_("Why it cannot wait"), required=False)
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,7 +186,7 @@ class DecisionLinkForm(forms.Form):
 
 
 class RemoveCommentForm(forms.Form):
-    reason = _reason(
+    reason = reason_field(
         _("Reason, shown in place of the comment"),
         required=True,
         help_text=_("For example: “Removed: it named a private person.”"),

@@ -7,15 +7,12 @@ choice. Dates and times are read in the council's local time (Europe/London).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.councils.models import Council, Councillor
 from moothall.meetings.models import (
     AgendaItem,
@@ -31,101 +28,24 @@ from moothall.meetings.models import (
     VoteRecord,
 )
 from moothall.meetings.models.meetings import EXEMPT_PARAGRAPHS
+from moothall.staff.fields import (
+    choice_field,
+    date_field,
+    local_moment,
+    reason_field,
+    text_field,
+    time_field,
+)
 from moothall.staff.forms import CouncillorChoiceField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
-TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S"]
 TITLE_LIMIT = 500
 TEXT_LIMIT = 50000
 
 EXEMPT_CHOICES: list[tuple[str, StrOrPromise]] = [("", _("Not exempt"))]
 EXEMPT_CHOICES += [(str(number), label) for number, label in EXEMPT_PARAGRAPHS]
-
-
-def _text(
-    label: StrOrPromise,
-    *,
-    required: bool = True,
-    limit: int = TITLE_LIMIT,
-    required_message: StrOrPromise = "",
-    help_text: StrOrPromise = "",
-    textarea: bool = False,
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-        },
-    )
-
-
-def _reason(
-    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
-) -> forms.CharField:
-    return _text(
-        label,
-        required=required,
-        limit=MAX_REASON_LENGTH,
-        required_message=_("Enter a reason."),
-        help_text=help_text,
-        textarea=True,
-    )
-
-
-class DateField(forms.DateField):
-    """A date in the years a council's business can fall in (so date sums never overflow)."""
-
-    FIRST_YEAR, LAST_YEAR = 1900, 2199
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value and not self.FIRST_YEAR <= value.year <= self.LAST_YEAR:
-            raise forms.ValidationError(
-                _("Enter a real date, for example 14/03/2030."), code="invalid"
-            )
-
-
-def _date(label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = "") -> Any:
-    return DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text=help_text or _("For example, 14/03/2030."),
-        error_messages={
-            "required": _("Enter a date."),
-            "invalid": _("Enter a real date, for example 14/03/2030."),
-        },
-    )
-
-
-def _time(label: StrOrPromise, *, required: bool = True) -> Any:
-    return forms.TimeField(
-        label=label,
-        required=required,
-        input_formats=TIME_FORMATS,
-        help_text=_("Use the 24-hour clock, for example 18:30."),
-        error_messages={
-            "required": _("Enter a time."),
-            "invalid": _("Enter a real time, for example 18:30."),
-        },
-    )
-
-
-def _choice(label: StrOrPromise, choices: Any, message: StrOrPromise, **kwargs: Any) -> Any:
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        error_messages={"required": message, "invalid_choice": message},
-        **kwargs,
-    )
 
 
 def _model_choice(
@@ -171,11 +91,6 @@ def councillors_of(council: Council) -> QuerySet[Councillor]:
     )
 
 
-def local_moment(day: dt.date, time: dt.time) -> dt.datetime:
-    """``day`` at ``time`` in the site's time zone (Europe/London)."""
-    return timezone.make_aware(dt.datetime.combine(day, time))
-
-
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: AgendaItem) -> str:
         return str(obj)
@@ -185,10 +100,8 @@ class ItemChoiceField(forms.ModelChoiceField):
 
 
 class BodyForm(forms.Form):
-    name = _text(_("Name"), limit=200, required_message=_("Enter the name of the body."))
-    kind = _choice(
-        _("Kind of body"), Body.Kind.choices, _("Choose a kind of body."), widget=forms.RadioSelect
-    )
+    name = text_field(_("Name"), limit=200, required_message=_("Enter the name of the body."))
+    kind = choice_field(_("Kind of body"), Body.Kind.choices, _("Choose a kind of body."))
     purpose = forms.CharField(
         label=_("Terms of reference (optional)"),
         required=False,
@@ -223,15 +136,14 @@ class BodyForm(forms.Form):
 
 class MembershipForm(forms.Form):
     councillor = _councillor_field(_("Councillor"))
-    role = _choice(
+    role = choice_field(
         _("Role on the body"),
         Membership.Role.choices,
         _("Choose a role."),
-        widget=forms.RadioSelect,
         initial=Membership.Role.MEMBER,
     )
-    start_date = _date(_("From (optional)"), required=False)
-    end_date = _date(_("Until (optional)"), required=False)
+    start_date = date_field(_("From (optional)"), required=False)
+    end_date = date_field(_("Until (optional)"), required=False)
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -248,7 +160,7 @@ class MembershipForm(forms.Form):
 
 
 class EndMembershipForm(forms.Form):
-    end_date = _date(_("Last day on the body"))
+    end_date = date_field(_("Last day on the body"))
 
 
 # --- Meetings ------------------------------------------------------------------
@@ -260,16 +172,16 @@ class MeetingForm(forms.Form):
     body = _model_choice(
         _("Body"), _("Choose the body that is meeting."), required=True, empty_label=_("Choose")
     )
-    title = _text(
+    title = text_field(
         _("Title (optional)"),
         required=False,
         limit=300,
         help_text=_("Leave empty to use the body's name, for example “Planning Committee”."),
     )
-    date = _date(_("Date"))
-    start_time = _time(_("Start time"))
-    end_time = _time(_("End time (optional)"), required=False)
-    venue = _text(_("Venue (optional)"), required=False, limit=300)
+    date = date_field(_("Date"))
+    start_time = time_field(_("Start time"))
+    end_time = time_field(_("End time (optional)"), required=False)
+    venue = text_field(_("Venue (optional)"), required=False, limit=300)
     webcast_url = forms.URLField(
         label=_("Webcast link (optional)"),
         required=False,
@@ -304,16 +216,16 @@ class MeetingForm(forms.Form):
 
 
 class PostponeForm(forms.Form):
-    reason = _reason(
+    reason = reason_field(
         _("Why is the meeting postponed?"),
         help_text=_("Residents who sent questions are emailed this reason, and it is public."),
     )
-    new_date = _date(
+    new_date = date_field(
         _("New date (optional)"),
         required=False,
         help_text=_("Leave empty if the new date is not known yet. For example, 14/03/2030."),
     )
-    new_time = _time(_("New start time (optional)"), required=False)
+    new_time = time_field(_("New start time (optional)"), required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -329,14 +241,14 @@ class PostponeForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = _reason(
+    reason = reason_field(
         _("Why is the meeting cancelled?"),
         help_text=_("Residents who sent questions are emailed this reason, and it is public."),
     )
 
 
 class PublishAgendaForm(forms.Form):
-    late_reason = _reason(
+    late_reason = reason_field(
         _("Why can the business not wait?"),
         required=False,
         help_text=_(
@@ -358,7 +270,9 @@ class PublishAgendaForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    title = _text(_("Title"), required_message=_("Enter the title of the item."))
+    title = text_field(
+        _("Title"), limit=TITLE_LIMIT, required_message=_("Enter the title of the item.")
+    )
     description = forms.CharField(
         label=_("Description (optional)"),
         required=False,
@@ -366,7 +280,9 @@ class AgendaItemForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("Markdown is allowed."),
     )
-    kind = _choice(_("Type of item"), AgendaItem.Kind.choices, _("Choose a type of item."))
+    kind = choice_field(
+        _("Type of item"), AgendaItem.Kind.choices, _("Choose a type of item."), radios=False
+    )
     parent = ItemChoiceField(
         label=_("Under item (optional)"),
         queryset=AgendaItem.objects.none(),
@@ -374,7 +290,7 @@ class AgendaItemForm(forms.Form):
         empty_label=_("None: a main item"),
         error_messages={"invalid_choice": _("Choose an item of this meeting.")},
     )
-    exempt_paragraph = _choice(
+    exempt_paragraph = choice_field(
         _("Exempt information (Schedule 12A)"),
         EXEMPT_CHOICES,
         _("Choose a paragraph of Schedule 12A, from 1 to 7."),
@@ -383,11 +299,14 @@ class AgendaItemForm(forms.Form):
             "Choose a paragraph only if the item will be taken in private. Its papers and "
             "sub-items never reach the public."
         ),
+        radios=False,
     )
     is_urgent = forms.BooleanField(label=_("Urgent business"), required=False)
-    urgency_reason = _reason(_("Why is it urgent? (needed for urgent business)"), required=False)
-    lead_officer = _text(_("Lead officer (optional)"), required=False, limit=200)
-    portfolio = _text(_("Portfolio (optional)"), required=False, limit=200)
+    urgency_reason = reason_field(
+        _("Why is it urgent? (needed for urgent business)"), required=False
+    )
+    lead_officer = text_field(_("Lead officer (optional)"), required=False, limit=200)
+    portfolio = text_field(_("Portfolio (optional)"), required=False, limit=200)
 
     def __init__(self, *args: Any, meeting: Meeting, item: AgendaItem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -432,7 +351,7 @@ class _RemovalForm(forms.Form):
 
 class RemoveItemForm(_RemovalForm):
     optional_label = _("Why is the item removed? (optional)")
-    reason = _reason(
+    reason = reason_field(
         _("Why is the item withdrawn?"),
         required=False,
         help_text=_("The agenda is published, so the reason is shown on the public timeline."),
@@ -447,12 +366,13 @@ class MoveItemForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    title = _text(_("Title"), required_message=_("Enter the title of the document."))
-    kind = _choice(
+    title = text_field(
+        _("Title"), limit=TITLE_LIMIT, required_message=_("Enter the title of the document.")
+    )
+    kind = choice_field(
         _("Type of document"),
         Document.Kind.choices,
         _("Choose a type of document."),
-        widget=forms.RadioSelect,
     )
     agenda_item = ItemChoiceField(
         label=_("Agenda item"),
@@ -461,7 +381,7 @@ class DocumentForm(forms.Form):
         empty_label=_("The whole meeting (for example the agenda pack)"),
         error_messages={"invalid_choice": _("Choose an item of this meeting.")},
     )
-    exempt_paragraph = _choice(
+    exempt_paragraph = choice_field(
         _("Exempt information (Schedule 12A)"),
         EXEMPT_CHOICES,
         _("Choose a paragraph of Schedule 12A, from 1 to 7."),
@@ -470,6 +390,7 @@ class DocumentForm(forms.Form):
             "A paper for an exempt item is exempt already. Choose a paragraph to keep this "
             "document private under another item."
         ),
+        radios=False,
     )
     file = forms.FileField(
         label=_("File"),
@@ -511,7 +432,7 @@ class DocumentForm(forms.Form):
 
 class RemoveDocumentForm(_RemovalForm):
     optional_label = _("Why is the document removed? (optional)")
-    reason = _reason(
+    reason = reason_field(
         _("Why is the document taken down?"),
         required=False,
         help_text=_("The document has been published, so a reason is needed."),
@@ -545,18 +466,18 @@ class AttendanceForm(forms.Form):
         self.rows: list[dict[str, Any]] = []
         for councillor in listed:
             status_name, sub_name = f"status_{councillor.pk}", f"substitute_for_{councillor.pk}"
-            self.fields[status_name] = _choice(
+            self.fields[status_name] = choice_field(
                 councillor.person.name,
                 Attendance.Status.choices,
                 _("Choose an attendance status."),
                 required=False,
-                widget=forms.RadioSelect,
             )
-            self.fields[sub_name] = _choice(
+            self.fields[sub_name] = choice_field(
                 _("Substitute for"),
                 member_choices,
                 _("Choose a member of the body."),
                 required=False,
+                radios=False,
             )
             self.rows.append({"councillor": councillor, "status": status_name, "sub": sub_name})
         self.extra_rows: list[dict[str, str]] = []
@@ -570,18 +491,18 @@ class AttendanceForm(forms.Form):
             field.queryset = others
             field.empty_label = _("Nobody else")
             self.fields[who] = field
-            self.fields[status_name] = _choice(
+            self.fields[status_name] = choice_field(
                 _("Attendance"),
                 Attendance.Status.choices,
                 _("Choose an attendance status."),
                 required=False,
-                widget=forms.RadioSelect,
             )
-            self.fields[sub_name] = _choice(
+            self.fields[sub_name] = choice_field(
                 _("Substitute for"),
                 member_choices,
                 _("Choose a member of the body."),
                 required=False,
+                radios=False,
             )
             self.extra_rows.append({"councillor": who, "status": status_name, "sub": sub_name})
 
@@ -649,13 +570,12 @@ class AttendanceForm(forms.Form):
 
 class DeclarationForm(forms.Form):
     councillor = _councillor_field(_("Councillor"))
-    kind = _choice(
+    kind = choice_field(
         _("Kind of interest"),
         Declaration.Kind.choices,
         _("Choose a kind of interest."),
-        widget=forms.RadioSelect,
     )
-    description = _text(
+    description = text_field(
         _("The interest"),
         limit=2000,
         textarea=True,
@@ -669,7 +589,9 @@ class DeclarationForm(forms.Form):
         error_messages={"invalid_choice": _("Choose an item of this meeting.")},
     )
     left_the_room = forms.BooleanField(label=_("Left the room for the item"), required=False)
-    dispensation = _text(_("Dispensation (optional)"), required=False, limit=2000, textarea=True)
+    dispensation = text_field(
+        _("Dispensation (optional)"), required=False, limit=2000, textarea=True
+    )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -685,7 +607,7 @@ VOTE_POSITIONS = [("", _("Not recorded")), *VoteRecord.Position.choices]
 
 
 class VoteForm(forms.Form):
-    motion = _text(
+    motion = text_field(
         _("Motion or recommendation voted on"),
         limit=5000,
         textarea=True,
@@ -705,12 +627,13 @@ class VoteForm(forms.Form):
         empty_label=_("No decision"),
         error_messages={"invalid_choice": _("Choose a decision of this meeting.")},
     )
-    outcome = _choice(
+    outcome = choice_field(
         _("Outcome"),
         [("", _("Count it from the votes")), *Vote.Outcome.choices],
         _("Choose carried, lost or tied."),
         required=False,
         help_text=_("Choose an outcome only where the chair's casting vote decided it."),
+        radios=False,
     )
 
     def __init__(self, *args: Any, meeting: Meeting, councillors: list[Councillor], **kwargs):
@@ -724,11 +647,12 @@ class VoteForm(forms.Form):
         self.position_fields: list[tuple[Councillor, str]] = []
         for councillor in councillors:
             name = f"position_{councillor.pk}"
-            self.fields[name] = _choice(
+            self.fields[name] = choice_field(
                 councillor.person.name,
                 VOTE_POSITIONS,
                 _("Choose for, against, abstain, absent or not voting."),
                 required=False,
+                radios=False,
             )
             self.position_fields.append((councillor, name))
 
@@ -751,37 +675,39 @@ class VoteForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    title = _text(_("Title"), required_message=_("Enter the title of the decision."))
-    text = _text(
+    title = text_field(
+        _("Title"), limit=TITLE_LIMIT, required_message=_("Enter the title of the decision.")
+    )
+    text = text_field(
         _("The decision"),
         limit=TEXT_LIMIT,
         textarea=True,
         required_message=_("Enter the decision."),
         help_text=_("Markdown is allowed."),
     )
-    reasons = _text(_("Reasons (optional)"), required=False, limit=TEXT_LIMIT, textarea=True)
-    alternatives_rejected = _text(
+    reasons = text_field(_("Reasons (optional)"), required=False, limit=TEXT_LIMIT, textarea=True)
+    alternatives_rejected = text_field(
         _("Alternatives considered and rejected (optional)"),
         required=False,
         limit=TEXT_LIMIT,
         textarea=True,
     )
-    conflicts_declared = _text(
+    conflicts_declared = text_field(
         _("Conflicts of interest declared (optional)"),
         required=False,
         limit=TEXT_LIMIT,
         textarea=True,
     )
-    dispensations = _text(
+    dispensations = text_field(
         _("Dispensations granted (optional)"), required=False, limit=TEXT_LIMIT, textarea=True
     )
-    decision_maker = _text(
+    decision_maker = text_field(
         _("Decision maker"),
         limit=200,
         required_message=_("Enter who made the decision."),
         help_text=_("For example, “Cabinet” or “Cabinet Member for Highways”."),
     )
-    decided_on = _date(_("Date of the decision"))
+    decided_on = date_field(_("Date of the decision"))
     agenda_item = ItemChoiceField(
         label=_("Agenda item (optional)"),
         queryset=AgendaItem.objects.none(),
@@ -798,13 +724,14 @@ class DecisionForm(forms.Form):
         help_text=_("A key decision needs an entry published 28 clear days before."),
         error_messages={"invalid_choice": _("Choose an entry of this council's plan.")},
     )
-    key_decision_exception = _choice(
+    key_decision_exception = choice_field(
         _("Exception to the 28 days' notice"),
         Decision.Exception.choices,
         _("Choose an exception."),
         required=False,
+        radios=False,
     )
-    exception_reason = _reason(_("Reason for the exception"), required=False)
+    exception_reason = reason_field(_("Reason for the exception"), required=False)
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -829,13 +756,12 @@ class DecisionForm(forms.Form):
 
 
 class DecisionStatusForm(forms.Form):
-    status = _choice(
+    status = choice_field(
         _("What has happened to the decision?"),
         [],
         _("Choose what has happened to the decision."),
-        widget=forms.RadioSelect,
     )
-    reason = _reason(
+    reason = reason_field(
         _("Reason"),
         required=False,
         help_text=_("Needed when a decision is called in."),
@@ -881,23 +807,26 @@ class MinutesForm(forms.Form):
 
 
 class ForwardPlanForm(forms.Form):
-    title = _text(_("Title"), required_message=_("Enter the title of the decision."))
-    summary = _text(_("Summary (optional)"), required=False, limit=TEXT_LIMIT, textarea=True)
-    decision_maker = _text(
+    title = text_field(
+        _("Title"), limit=TITLE_LIMIT, required_message=_("Enter the title of the decision.")
+    )
+    summary = text_field(_("Summary (optional)"), required=False, limit=TEXT_LIMIT, textarea=True)
+    decision_maker = text_field(
         _("Decision maker"), limit=200, required_message=_("Enter who will make the decision.")
     )
     body = _model_choice(
         _("Body (optional)"), _("Choose a body of this council."), empty_label=_("None")
     )
-    expected_date = _date(_("Expected date of the decision"))
+    expected_date = date_field(_("Expected date of the decision"))
     is_key_decision = forms.BooleanField(label=_("Key decision"), required=False, initial=True)
-    exempt_paragraph = _choice(
+    exempt_paragraph = choice_field(
         _("Expected to be taken in private (Schedule 12A)"),
         EXEMPT_CHOICES,
         _("Choose a paragraph of Schedule 12A, from 1 to 7."),
         required=False,
+        radios=False,
     )
-    lead_officer = _text(_("Lead officer (optional)"), required=False, limit=200)
+    lead_officer = text_field(_("Lead officer (optional)"), required=False, limit=200)
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -911,13 +840,12 @@ class ForwardPlanForm(forms.Form):
 
 
 class SubmissionDecisionForm(forms.Form):
-    decision = _choice(
+    decision = choice_field(
         _("Your decision"),
         [("accept", _("Accept: it goes on the agenda")), ("decline", _("Decline"))],
         _("Choose whether to accept or decline."),
-        widget=forms.RadioSelect,
     )
-    reason = _reason(
+    reason = reason_field(
         _("Reason for declining"),
         required=False,
         help_text=_("Needed when you decline. The resident is emailed this reason."),

@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.models import User
-from moothall.core.validation import MAX_REASON_LENGTH
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.meetings.models import Decision, Meeting
 from moothall.petitions.domain import SCHEME_FIELDS
 from moothall.petitions.models import Hearing, PetitionScheme
-from moothall.staff.meeting_forms import DATE_FORMATS, TIME_FORMATS
+from moothall.staff.fields import DATE_FORMATS, TIME_FORMATS, reason_field, text_field
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -38,37 +37,6 @@ DATETIME_FORMATS = [f"{d} {t}" for d in DATE_FORMATS for t in TIME_FORMATS] + [
     *DATE_FORMATS,
 ]
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
-
-
-def _textarea(
-    label: StrOrPromise,
-    *,
-    limit: int,
-    required: bool = True,
-    required_message: StrOrPromise = "",
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-        },
-    )
-
-
-def _reason(label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = "") -> Any:
-    return _textarea(
-        label,
-        limit=MAX_REASON_LENGTH,
-        required=required,
-        required_message=_("Enter a reason."),
-        help_text=help_text,
-    )
 
 
 class MeetingChoiceField(forms.ModelChoiceField):
@@ -103,7 +71,7 @@ class ModerateForm(forms.Form):
             "invalid_choice": _("Choose whether to publish or reject the petition."),
         },
     )
-    reason = _reason(
+    reason = reason_field(
         _("Reason for rejecting (published)"),
         required=False,
         help_text=_(
@@ -146,12 +114,13 @@ class PaperPetitionForm(forms.Form):
     """A petition handed in on paper: what it asks, and who handed it in."""
 
     title = forms.CharField(label=_("Title"), max_length=150)
-    action = _textarea(
+    action = text_field(
         _("What it asks the council to do"),
+        textarea=True,
         limit=800,
         required_message=_("Enter what the petition asks the council to do."),
     )
-    background = _textarea(_("Background (optional)"), limit=5000, required=False)
+    background = text_field(_("Background (optional)"), textarea=True, limit=5000, required=False)
     creator_name = forms.CharField(
         label=_("Handed in by"),
         max_length=NAME_LIMIT,
@@ -160,8 +129,9 @@ class PaperPetitionForm(forms.Form):
 
 
 class RespondForm(forms.Form):
-    response = _textarea(
+    response = text_field(
         _("The council's response"),
+        textarea=True,
         limit=RESPONSE_LIMIT,
         required_message=_("Enter the council's response."),
         help_text=_("Published on the petition's page and sent to its signers. Markdown."),
@@ -169,7 +139,7 @@ class RespondForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = _reason(
+    reason = reason_field(
         _("Why is the petition closing early?"),
         help_text=_("Shown on the petition's timeline. Signers and followers are told."),
     )
@@ -218,8 +188,9 @@ class DecisionLinkForm(forms.Form):
         empty_label=_("No decision recorded: describe the outcome"),
         error_messages={"invalid_choice": _("Choose a decision taken at that meeting.")},
     )
-    outcome = _textarea(
+    outcome = text_field(
         _("Outcome"),
+        textarea=True,
         limit=OUTCOME_LIMIT,
         required=False,
         help_text=_("What happened, in a sentence or two. Needed when no decision is chosen."),
@@ -267,8 +238,9 @@ class PaperForm(forms.Form):
             "max_value": _("Enter a whole number of signatures."),
         },
     )
-    note = _textarea(
+    note = text_field(
         _("Note (optional)"),
+        textarea=True,
         limit=NOTE_LIMIT,
         required=False,
         help_text=_("Who handed it in and how it was checked. Kept with the count."),
@@ -386,7 +358,7 @@ class InvalidateForm(forms.Form):
         error_messages={"invalid": _("Enter a real date and time, for example 14/03/2030 19:00.")},
     )
     ids = IdsField(required=False)
-    reason = _reason(
+    reason = reason_field(
         _("Reason"),
         required=False,
         help_text=_("Kept on the record for staff. Signers are not told."),

@@ -14,19 +14,22 @@ when one of them is given; ticking none shows it always. No script is needed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.residents import Eligibility
-from moothall.staff.meeting_forms import DATE_FORMATS, TIME_FORMATS, DateField, local_moment
+from moothall.staff.fields import (
+    date_field,
+    moments_initial,
+    moments_of,
+    require_dates,
+    text_field,
+    time_field,
+)
 from moothall.surveys import domain, logic
 from moothall.surveys.models import CHOICE_KINDS, Kind, Question, Survey
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 TEXT_KINDS = frozenset({Kind.SHORT_TEXT, Kind.LONG_TEXT})
 LINES_LIMIT = 20_000  # characters in a one-per-line list
@@ -55,48 +58,6 @@ SURVEY_ALIASES = {"opens_at": "opens_date", "closes_at": "closes_date"}
 QUESTION_ALIASES = {"show_if_question": "condition", "show_if_values": "condition"}
 
 
-def _text(
-    label: StrOrPromise,
-    limit: int,
-    *,
-    required: bool = True,
-    required_message: StrOrPromise = "",
-    textarea: bool = False,
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-        },
-    )
-
-
-def _date(label: StrOrPromise) -> DateField:
-    return DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text=_("For example, 14/03/2030."),
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2030.")},
-    )
-
-
-def _time(label: StrOrPromise) -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        required=False,
-        input_formats=TIME_FORMATS,
-        help_text=_("Use the 24-hour clock, for example 18:30."),
-        error_messages={"invalid": _("Enter a real time, for example 18:30.")},
-    )
-
-
 def lines(value: str) -> list[str]:
     """The non-empty lines of ``value``, stripped."""
     return [part.strip() for part in (value or "").splitlines() if part.strip()]
@@ -115,8 +76,8 @@ class SurveyForm(forms.Form):
     """A survey's details. ``may`` (the verb's field names that may still change, None for
     all) drops the fields that are fixed in the survey's phase."""
 
-    title = _text(_("Title"), domain.TITLE_LIMIT, required_message=_("Enter a title."))
-    slug = _text(
+    title = text_field(_("Title"), domain.TITLE_LIMIT, required_message=_("Enter a title."))
+    slug = text_field(
         _("Web address (optional)"),
         80,
         required=False,
@@ -125,13 +86,13 @@ class SurveyForm(forms.Form):
             "one from the title."
         ),
     )
-    summary = _text(
+    summary = text_field(
         _("Summary (optional)"),
         domain.SUMMARY_LIMIT,
         required=False,
         help_text=_("One or two sentences, shown in lists."),
     )
-    description = _text(
+    description = text_field(
         _("Description (optional)"),
         domain.DESCRIPTION_LIMIT,
         required=False,
@@ -167,10 +128,10 @@ class SurveyForm(forms.Form):
             "never published."
         ),
     )
-    opens_date = _date(_("Opens on (optional)"))
-    opens_time = _time(_("Opens at (optional)"))
-    closes_date = _date(_("Closes on (optional)"))
-    closes_time = _time(_("Closes at (optional)"))
+    opens_date = date_field(_("Opens on (optional)"), required=False)
+    opens_time = time_field(_("Opens at (optional)"), required=False)
+    closes_date = date_field(_("Closes on (optional)"), required=False)
+    closes_time = time_field(_("Closes at (optional)"), required=False)
 
     def __init__(self, *args: Any, may: frozenset[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,12 +156,7 @@ class SurveyForm(forms.Form):
             "equality_monitoring": survey.equality_monitoring,
             "results_public": survey.results_public,
         }
-        for name, (day, time, _default) in MOMENTS.items():
-            moment = getattr(survey, name)
-            if moment is not None:
-                local = timezone.localtime(moment)
-                initial[day] = local.date().strftime("%d/%m/%Y")
-                initial[time] = local.time().strftime("%H:%M")
+        initial |= moments_initial(survey, MOMENTS)
         return initial
 
     @staticmethod
@@ -216,14 +172,7 @@ class SurveyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for _name, (day, time, _default) in MOMENTS.items():
-            if (
-                day in self.fields
-                and data.get(time) is not None
-                and data.get(day) is None
-                and day not in self.errors
-            ):
-                self.add_error(day, _("Enter the date as well as the time."))
+        require_dates(self, data, MOMENTS)
         return data
 
     def changes(self, *, creating: bool = False) -> dict[str, Any]:
@@ -244,13 +193,7 @@ class SurveyForm(forms.Form):
             slug = (data.get("slug") or "").strip()
             if slug or creating:
                 out["slug"] = slug or None
-        for name, (day, time, default) in MOMENTS.items():
-            if day in self.fields:
-                out[name] = (
-                    None
-                    if data.get(day) is None
-                    else local_moment(data[day], data.get(time) or default)
-                )
+        out |= moments_of(self, MOMENTS)
         return out
 
 
@@ -299,8 +242,10 @@ class QuestionForm(forms.Form):
     """One question of one kind: its words, its answers, its limits, its page and its
     condition. ``wording_only`` (the survey is open): the words and the answers' labels."""
 
-    text = _text(_("Question"), domain.QUESTION_LIMIT, required_message=_("Enter the question."))
-    help_text = _text(
+    text = text_field(
+        _("Question"), domain.QUESTION_LIMIT, required_message=_("Enter the question.")
+    )
+    help_text = text_field(
         _("Hint (optional)"),
         domain.HELP_LIMIT,
         required=False,
@@ -365,7 +310,7 @@ class QuestionForm(forms.Form):
 
     def _answer_fields(self, kind: str) -> None:
         if kind in CHOICE_KINDS:
-            self.fields["options"] = _text(
+            self.fields["options"] = text_field(
                 _("Answers to choose from"),
                 LINES_LIMIT,
                 required_message=_("Enter the answers to choose from, one per line."),
@@ -373,14 +318,14 @@ class QuestionForm(forms.Form):
                 help_text=_("One per line, in the order they are shown."),
             )
         if kind == Kind.MULTIPLE_CHOICE:
-            self.fields["max_choices"] = _text(
+            self.fields["max_choices"] = text_field(
                 _("The most answers one may tick (optional)"),
                 5,
                 required=False,
                 help_text=_("Empty: any number."),
             )
         if kind == Kind.LIKERT:
-            self.fields["options"] = _text(
+            self.fields["options"] = text_field(
                 _("Statements to rate (optional)"),
                 LINES_LIMIT,
                 required=False,
@@ -389,7 +334,7 @@ class QuestionForm(forms.Form):
                     "One per line, to make a matrix. Leave empty to rate the question itself."
                 ),
             )
-            self.fields["scale"] = _text(
+            self.fields["scale"] = text_field(
                 _("Scale"),
                 LINES_LIMIT,
                 required=False,
@@ -400,14 +345,14 @@ class QuestionForm(forms.Form):
                 ),
             )
         if kind == Kind.NUMBER:
-            self.fields["min_value"] = _text(
+            self.fields["min_value"] = text_field(
                 _("Smallest number allowed (optional)"), 20, required=False
             )
-            self.fields["max_value"] = _text(
+            self.fields["max_value"] = text_field(
                 _("Largest number allowed (optional)"), 20, required=False
             )
         if kind in TEXT_KINDS:
-            self.fields["max_length"] = _text(
+            self.fields["max_length"] = text_field(
                 _("Longest answer, in characters (optional)"),
                 6,
                 required=False,
@@ -423,7 +368,7 @@ class QuestionForm(forms.Form):
         if self.kind in CHOICE_KINDS or self.kind == Kind.LIKERT:
             for i, option in enumerate(options, start=1):
                 name = f"option_{i}"
-                self.fields[name] = _text(
+                self.fields[name] = text_field(
                     _("Statement %(number)d") % {"number": i}
                     if self.kind == Kind.LIKERT
                     else _("Answer %(number)d") % {"number": i},
@@ -434,7 +379,7 @@ class QuestionForm(forms.Form):
         if self.kind == Kind.LIKERT:
             for i, point in enumerate(question.scale or [], start=1):
                 name = f"scale_{i}"
-                self.fields[name] = _text(
+                self.fields[name] = text_field(
                     _("Scale point %(number)d") % {"number": i},
                     domain.LABEL_LIMIT,
                     required_message=_("Enter the scale point's words."),

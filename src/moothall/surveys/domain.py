@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from moothall.accounts.residents import Eligibility
 from moothall.core.audit import record
-from moothall.core.validation import invalid, line, text
+from moothall.core.validation import free_slug, invalid, line, text, unique_slug
 from moothall.councils.models import Council, Ward
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.population.bands import PREFER_NOT_TO_SAY, AgeBand, Disability, Ethnicity, Sex
@@ -260,17 +260,6 @@ def _decimal(value: Any, field: str) -> Decimal | None:
 RESERVED_SLUGS = frozenset({"new"})
 
 
-def _unique_slug(council: Council, title: str) -> str:
-    base = slugify(title)[:70].strip("-") or "survey"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-survey"
-    slug, n = base, 2
-    while Survey.objects.filter(council=council, slug=slug).exists():
-        slug = f"{base}-{n}"
-        n += 1
-    return slug
-
-
 def _survey_fields(changes: Mapping[str, Any], current: Survey) -> dict[str, Any]:
     unknown = set(changes) - SURVEY_FIELDS
     if unknown:
@@ -286,20 +275,13 @@ def _survey_fields(changes: Mapping[str, Any], current: Survey) -> dict[str, Any
                 _("Use only lower-case letters, numbers and hyphens, like parks-survey."),
                 "invalid_slug",
             )
-        if slug in RESERVED_SLUGS:
-            raise invalid(
-                "slug",
-                _("That address is used by the site itself; choose another."),
-                "slug_reserved",
-            )
-        taken = Survey.objects.filter(council_id=current.council_id, slug=slug)
-        if current.pk:
-            taken = taken.exclude(pk=current.pk)
-        if taken.exists():
-            raise invalid(
-                "slug", _("Another survey of this council has that address."), "slug_taken"
-            )
-        out["slug"] = slug
+        out["slug"] = free_slug(
+            slug,
+            Survey.objects.filter(council_id=current.council_id),
+            reserved=RESERVED_SLUGS,
+            current_pk=current.pk,
+            taken_message=_("Another survey of this council has that address."),
+        )
     if "summary" in changes:
         out["summary"] = line(changes["summary"], "summary", required=False, limit=SUMMARY_LIMIT)
     if "description" in changes:
@@ -364,7 +346,12 @@ def create_survey(
     for name, value in _survey_fields(fields, survey).items():
         setattr(survey, name, value)
     if not survey.slug:
-        survey.slug = _unique_slug(council, survey.title)
+        survey.slug = unique_slug(
+            Survey.objects.filter(council=council),
+            survey.title,
+            fallback="survey",
+            reserved=RESERVED_SLUGS,
+        )
     survey.save()
     record("surveys.survey_created", actor=by, council=council, target=survey)
     return survey
