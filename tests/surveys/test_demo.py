@@ -113,7 +113,7 @@ def test_running_the_demo_again_changes_nothing(built):
 
     line = demo_data.demo_surveys(DemoContext())
 
-    assert line == "already built (version 1): 2 surveys of Brackenford"
+    assert line == f"already built (version {demo_data.VERSION}): 2 surveys of Brackenford"
     assert (
         sorted(Response.objects.filter(survey__council=council).values_list("pk", flat=True))
         == before

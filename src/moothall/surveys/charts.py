@@ -466,6 +466,13 @@ def _nice(step: float) -> float:
     return 10 * power
 
 
+def _floor_to(value: float, width: float) -> float:
+    """The largest multiple of ``width`` at or below ``value`` (even when ``value / width``
+    underflows, as a tiny negative value's does, to -0.0)."""
+    start = math.floor(value / width) * width
+    return start - width if start > value else start
+
+
 def bins_for(
     values: Sequence[float],
     *,
@@ -487,7 +494,7 @@ def bins_for(
     width = _nice((hi - lo) / target)
     if integers:
         width = float(max(1, math.ceil(width)))
-    start = math.floor(lo / width) * width
+    start = _floor_to(lo, width)
     if integers:
         # Whole numbers: bins "10 to 14", "15 to 19": both ends included.
         count = int((hi - start) // width) + 1
@@ -498,7 +505,7 @@ def bins_for(
     # However the floating point falls, never more than twice the bins asked for.
     while count > 2 * target:
         width *= 2
-        start = math.floor(lo / width) * width
+        start = _floor_to(lo, width)
         count = int((hi - start) // width) + 1
     tallies = [0] * count
     for v in values:

@@ -6,8 +6,8 @@
   responses — most online (twenty answered page by page through the answering verbs, the
   rest through the bulk import verb, checked the same way), twelve entered from paper —
   with wards, postcodes and equality answers, and six saved but not sent.
-- **Library opening hours 2025**, closed last year with its results published: about 80
-  responses.
+- **Library opening hours 2025**, closed last year with its results published: 420
+  responses, enough for most wards' figures to be shown rather than suppressed.
 
 The answers are invented but hang together (people who rarely visit rate the parks lower;
 the wards' shares follow where the demo's postcodes are). Deterministic (seeded) and
@@ -36,7 +36,7 @@ from moothall.surveys.domain import ABOUT_YOU_PAGE
 from moothall.surveys.models import Kind, Question, Response, Survey
 
 SEED = 1936  # the year Mass Observation began asking ordinary people what they thought
-VERSION = "1"  # bump when the demo's shape changes: it is then rebuilt
+VERSION = "2"  # bump when the demo's shape changes: it is then rebuilt
 DEMO_COUNCIL = "brackenford"
 AUDIT_ACTION = "surveys.demo"
 PARKS_TITLE = "Parks and green spaces survey 2026"
@@ -45,7 +45,8 @@ TITLES = (PARKS_TITLE, LIBRARY_TITLE)
 PARKS_RESPONSES = 150
 PARKS_PAPER = 12
 PARKS_PAGE_BY_PAGE = 20
-LIBRARY_RESPONSES = 80
+# Enough that most wards pass the suppression threshold (10) on the results page.
+LIBRARY_RESPONSES = 420
 
 # Roughly England's adult population by age band, for who answers (older people answer
 # council surveys more, so the demo's representativeness pages have something to show).
