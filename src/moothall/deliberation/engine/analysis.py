@@ -3,7 +3,8 @@
 One pipeline, two modes (docs/deliberation.md explains every step and why):
 
 1. Votes on excluded (moderated-out) statements are dropped. Participants with at least
-   ``min(7, statements)`` votes are *in the conversation* (and stay in once grouped).
+   ``min(7, statements)`` votes are *in the conversation* (and stay in once grouped;
+   polis mode: with the first 15 to vote, as Polis keeps at least 15 in).
 2. PCA of the vote matrix of in-conversation participants over the non-meta statements,
    a missing vote imputed by the statement's mean vote. Centring after mean-imputation
    makes every missing cell exactly 0, so the matrix stays sparse and its top two right
@@ -40,6 +41,7 @@ from .table import VoteTable
 
 MODES = ("polis", "improved")
 MIN_VOTES = 7  # votes needed to be placed in a group (or every statement, if fewer)
+GREEDY_FLOOR = 15  # polis mode: the first voters, placed whatever their votes (Polis)
 BASE_CLUSTERS = 100
 MAX_GROUPS = 5
 GROUP_RESTARTS = 12  # improved mode: seeded k-means++ starts per k
@@ -192,6 +194,11 @@ def analyse(
         zeroed = 0
     threshold = min(MIN_VOTES, n_counted)
     in_conv = (counted >= threshold) & (n_votes > 0)
+    if mode == "polis":
+        # Polis tops the participants in the conversation up to 15 with the best voters
+        # whenever fewer are in, at every update, and keeps them in: an update after
+        # every vote would have taken the first 15 to vote.
+        in_conv |= _first_voters(table, GREEDY_FLOOR) & (n_votes > 0)
     in_conv |= prev.grouped & (n_votes > 0)
 
     coordinates, components = _project(kept, row_of, n_everyone, in_conv, meta, mode, prev, zeroed)
@@ -235,6 +242,22 @@ def group_informed_consensus(
     counts = stats.count(table, groups, len(labels))
     values = stats.group_informed_consensus(counts)
     return dict(zip(table.statements.tolist(), values.tolist(), strict=True))
+
+
+def _first_voters(table: VoteTable, count: int) -> np.ndarray:
+    """Mask of the first ``count`` participants to vote (earliest vote; without
+    timestamps, or on equal ones, the lowest id: Polis numbers participants as they
+    arrive)."""
+    first = np.zeros(table.n_participants, dtype=np.int64)
+    if table.timestamps is not None and table.n_votes:
+        # Votes are sorted by participant: one reduction per participant's run.
+        indptr = table.indptr()
+        voted = indptr[1:] > indptr[:-1]
+        first[~voted] = np.iinfo(np.int64).max
+        first[voted] = np.minimum.reduceat(table.timestamps, indptr[:-1][voted])
+    mask = np.zeros(table.n_participants, dtype=bool)
+    mask[np.argsort(first, kind="stable")[:count]] = True
+    return mask
 
 
 # Previous analysis ------------------------------------------------------------------------
