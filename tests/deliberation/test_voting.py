@@ -10,9 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from moothall.accounts.residents import Eligibility
 from moothall.deliberation import domain
 from moothall.deliberation.models import Participant, Statement, Vote
+from tests import factories
 from tests.deliberation.d1_scene import conversation, person
 
 
@@ -206,3 +210,144 @@ def test_several_votes_at_once_are_all_recorded_or_none(council, resident, moder
         domain.cast_votes(me, {first.pk: -1, third.pk: 1})
 
     assert dict(Vote.objects.values_list("statement", "value")) == {first.pk: 1, second.pk: -1}
+
+
+# --- Eligibility is asked at every vote, not only on joining -----------------------------
+
+
+@pytest.mark.django_db
+def test_raising_the_level_after_joining_refuses_the_next_vote(council, resident):
+    made = conversation(council)  # email verified is enough
+    me = domain.join(made, user=resident)
+    domain.cast_vote(me, first_statement(made), 1)
+    domain.update_conversation(made, by=None, participate_level=Eligibility.VERIFIED_RESIDENT)
+    second = Statement.objects.get(conversation=made, number=1)
+
+    for attempt in (
+        lambda: domain.cast_vote(me, second, 1),
+        lambda: domain.cast_votes(me, {second.pk: 1}),
+        lambda: domain.add_statement(made, text="A new bandstand", author=me),
+    ):
+        with pytest.raises(domain.StepRefused) as refused:
+            attempt()
+        assert refused.value.message == (
+            "Only verified residents can take part. Ask the council to verify you."
+        )
+    assert list(Vote.objects.values_list("statement", flat=True)) == [first_statement(made).pk]
+    assert Statement.objects.filter(conversation=made).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_revoked_verification_refuses_the_next_vote(council, resident):
+    made = conversation(council, participate_level=Eligibility.VERIFIED_RESIDENT)
+    verification = factories.ResidentVerificationFactory(user=resident, council=council)
+    me = domain.join(made, user=resident)
+    domain.cast_vote(me, first_statement(made), 1)
+
+    verification.revoked_at = timezone.now()
+    verification.save()
+
+    with pytest.raises(domain.StepRefused, match="Only verified residents"):
+        domain.cast_vote(me, first_statement(made), -1)  # the same objects: nothing cached
+    assert Vote.objects.get().value == 1
+
+
+@pytest.mark.django_db
+def test_an_anonymous_participant_is_refused_once_the_council_asks_for_sign_in(council):
+    made = conversation(council, participate_level=Eligibility.NONE)
+    anonymous = domain.join(made, user=None)
+    domain.cast_vote(anonymous, first_statement(made), 1)
+    domain.update_conversation(made, by=None, participate_level=Eligibility.EMAIL_VERIFIED)
+
+    with pytest.raises(domain.StepRefused) as refused:
+        domain.cast_vote(anonymous, first_statement(made), 0)
+
+    assert refused.value.message == "Sign in to take part."
+    assert Vote.objects.get().value == 1
+
+
+@pytest.mark.django_db
+def test_checking_eligibility_costs_a_vote_one_query(council, resident):
+    def queries_for_a_vote(level: int, number: int) -> int:
+        made = conversation(council, title=f"Level {level}", participate_level=level)
+        joined = domain.join(made, user=resident)
+        me = Participant.objects.get(pk=joined.pk)  # its user not loaded, as in the API
+        statement = Statement.objects.get(conversation=made, number=number)
+        with CaptureQueriesContext(connection) as queries:
+            domain.cast_vote(me, statement, 1)
+        return len(queries)
+
+    anyone = queries_for_a_vote(Eligibility.NONE, 0)
+    verified_email = queries_for_a_vote(Eligibility.EMAIL_VERIFIED, 0)
+
+    assert verified_email == anyone + 1
+
+
+# --- Signing in after taking part anonymously ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_signing_in_claims_the_anonymous_participant(council, resident):
+    made = conversation(council, participate_level=Eligibility.NONE)
+    anonymous = domain.join(made, user=None)
+    domain.cast_vote(anonymous, first_statement(made), -1)
+
+    mine = domain.claim_participant(made, user=resident, participant=anonymous)
+
+    assert mine is not None
+    assert mine.pk == anonymous.pk
+    assert Participant.objects.get(pk=anonymous.pk).user == resident
+    assert domain.participant_of(made, resident) == mine
+    assert Vote.objects.get(participant=mine).value == -1
+
+
+@pytest.mark.django_db
+def test_an_account_that_already_took_part_keeps_its_own_participant(council, resident):
+    made = conversation(council, participate_level=Eligibility.NONE)
+    own = domain.join(made, user=resident)
+    anonymous = domain.join(made, user=None)
+    domain.cast_vote(anonymous, first_statement(made), 1)
+
+    mine = domain.claim_participant(made, user=resident, participant=anonymous)
+
+    assert mine == own
+    left = Participant.objects.get(pk=anonymous.pk)
+    assert left.user is None  # left as it was; its votes are not merged
+    assert Vote.objects.get().participant == left
+
+
+@pytest.mark.django_db
+def test_a_claim_that_loses_a_race_falls_back_to_the_accounts_participant(
+    council, resident, monkeypatch
+):
+    made = conversation(council, participate_level=Eligibility.NONE)
+    first = domain.join(made, user=None)
+    second = domain.join(made, user=None)
+    domain.claim_participant(made, user=resident, participant=first)
+    real = domain.participant_of
+    calls = []
+
+    def not_yet(conversation, user):  # another request attaches the user in between
+        calls.append(1)
+        return None if len(calls) == 1 else real(conversation, user)
+
+    monkeypatch.setattr(domain, "participant_of", not_yet)
+
+    mine = domain.claim_participant(made, user=resident, participant=second)
+
+    assert mine == first
+    assert Participant.objects.get(pk=second.pk).user is None
+
+
+@pytest.mark.django_db
+def test_only_an_anonymous_participant_of_this_conversation_is_claimed(council, resident):
+    made = conversation(council, participate_level=Eligibility.NONE)
+    elsewhere = conversation(council, title="Elsewhere", participate_level=Eligibility.NONE)
+    foreign = domain.join(elsewhere, user=None)
+    someone = domain.join(made, user=person("s@example.org"))
+
+    assert domain.claim_participant(made, user=resident, participant=foreign) is None
+    assert domain.claim_participant(made, user=resident, participant=someone) is None
+    assert domain.claim_participant(made, user=resident, participant=None) is None
+    assert Participant.objects.get(pk=foreign.pk).user is None
+    assert Participant.objects.get(pk=someone.pk).user.email == "s@example.org"

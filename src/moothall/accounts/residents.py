@@ -15,9 +15,11 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.models import ResidentVerification, User
+from moothall.accounts.rules import is_active_user
 from moothall.core.audit import record
 from moothall.councils.models import Council, Postcode
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
@@ -125,3 +127,90 @@ def eligibilities_for(user: Any, councils: Iterable[Council]) -> dict[int, Eligi
 def meets(user: Any, council: Council, level: Eligibility) -> bool:
     """Is ``user`` tied to ``council`` at least as strongly as ``level``?"""
     return eligibility_for(user, council) >= level
+
+
+# --- Eligibility in one query, for steps asked often (a vote) ----------------------------
+
+_REMEMBERED = "_moothall_eligible"
+
+
+def remember_eligibility(user: Any) -> None:
+    """Have :func:`eligible` remember its answers on this ``user`` object (a view's
+    ``request.user``, which lives for one request), so a page asks once per council and
+    level however many steps it checks."""
+    if is_active_user(user) and getattr(user, _REMEMBERED, None) is None:
+        setattr(user, _REMEMBERED, {})
+
+
+def eligible(who: Any, council_id: int, level: Eligibility) -> bool | None:
+    """Is ``who`` (a user, or a user's id) tied to the council at least as strongly as
+    ``level``? None when the account does not exist or is not active (but always True
+    at ``Eligibility.NONE``, without a query). The same answer as
+    ``meets(user, council, level)`` in :mod:`moothall.accounts.residents` (its tests
+    compare them), in one query rather than three."""
+    remembered: dict[tuple[int, int], bool | None] | None = getattr(who, _REMEMBERED, None)
+    key = (council_id, int(level))
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    answer = _eligible(who if isinstance(who, int) else who.pk, council_id, level)
+    if remembered is not None:
+        remembered[key] = answer
+    return answer
+
+
+def _eligible(user_id: int, council_id: int, level: Eligibility) -> bool | None:
+    if level <= Eligibility.NONE:
+        return True
+    email = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    verified = ResidentVerification.objects.filter(
+        user=OuterRef("pk"), council_id=council_id, revoked_at__isnull=True
+    )
+    gss = Subquery(
+        Council.objects.filter(pk=council_id).exclude(gss_code="").values("gss_code")[:1]
+    )
+    in_area = Postcode.objects.filter(postcode=OuterRef("postcode")).filter(
+        Q(district_gss=gss) | Q(county_gss=gss) | Q(parish_gss=gss)
+    )
+    wanted = level >= Eligibility.POSTCODE_IN_AREA
+    row = (
+        User.objects.filter(pk=user_id)
+        .annotate(
+            email_ok=Exists(email),
+            verified_here=Exists(verified) if wanted else Value(False),
+            in_area=Exists(in_area) if level == Eligibility.POSTCODE_IN_AREA else Value(False),
+        )
+        .values_list("is_active", "email_ok", "verified_here", "in_area", "postcode")
+        .first()
+    )
+    if row is None or not row[0]:
+        return None
+    _active, email_ok, verified_here, in_area_found, postcode = row
+    if not email_ok:
+        return False
+    if level >= Eligibility.VERIFIED_RESIDENT:
+        return bool(verified_here)
+    if level >= Eligibility.POSTCODE_IN_AREA:
+        if verified_here or in_area_found:
+            return True
+        return _in_area_after_all(postcode, council_id)
+    return True
+
+
+def _in_area_after_all(postcode: str, council_id: int) -> bool:
+    """A postcode stored as typed ("mh11aa", from before profiles normalised it) is looked
+    up again in its canonical form (rare: one more query)."""
+    if not postcode:
+        return False
+    try:
+        canonical = normalise_postcode(postcode)
+    except InvalidPostcode:
+        return False
+    if canonical == postcode:
+        return False
+    council = Council.objects.filter(pk=council_id).only("gss_code").first()
+    if council is None or not council.gss_code:
+        return False
+    code = council.gss_code
+    return Postcode.objects.filter(
+        Q(district_gss=code) | Q(county_gss=code) | Q(parish_gss=code), postcode=canonical
+    ).exists()

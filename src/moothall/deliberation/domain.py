@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ from moothall.deliberation.models import (
     Status,
     Vote,
 )
-from moothall.deliberation.rules import Step, closed_refusal, refusal
+from moothall.deliberation.rules import Step, closed_refusal, participant_refusal, refusal
 from moothall.population.bands import PREFER_NOT_TO_SAY, AgeBand, Sex
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,14 @@ def _hold_open(conversation_id: int) -> Conversation:
     being written and closing the conversation (which locks the row to change it) wait for
     each other, so a vote accepted while it is open is always counted. A shared lock on
     PostgreSQL, so votes do not wait for one another (SQLite runs one writer at a time)."""
-    fields = ("status", "opens_at", "closes_at", "council_id", "allow_statements")
+    fields = (
+        "status",
+        "opens_at",
+        "closes_at",
+        "council_id",
+        "allow_statements",
+        "participate_level",
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -430,7 +437,6 @@ def join(
     if not imported:
         held = _hold_open(conversation.pk)
         held.council = conversation.council
-        held.participate_level = conversation.participate_level
         _check(user, held, Step.TAKE_PART)
     external_id = line(external_id, "external_id", required=False, limit=200)
     ward_row, age_band, sex = _about_you(conversation.council_id, ward, age_band, sex)
@@ -464,11 +470,55 @@ def set_about_you(
 
 
 def participant_of(conversation: Conversation, user: Any) -> Participant | None:
-    """``user``'s participant in ``conversation``, if they have joined."""
+    """``user``'s participant in ``conversation``, if they have joined (with ``user`` as
+    its user, so checking them again costs nothing more)."""
     user = _as_user(user)
     if user is None:
         return None
-    return Participant.objects.filter(conversation=conversation, user=user).order_by("pk").first()
+    found = Participant.objects.filter(conversation=conversation, user=user).order_by("pk").first()
+    if found is not None:
+        found.user = user
+    return found
+
+
+def claim_participant(
+    conversation: Conversation, *, user: Any, participant: Participant | None
+) -> Participant | None:
+    """``user``'s participant in ``conversation`` once they have signed in, where
+    ``participant`` is the anonymous one their browser took part as before (the session's).
+
+    - ``user`` has no participant here yet: ``participant`` becomes theirs (one UPDATE),
+      votes, statements and "about you" answers and all. Should another request attach
+      them first (the unique constraint on conversation and user refuses the second), the
+      one that won is returned.
+    - ``user`` already has a participant: that one is kept, and ``participant`` is left as
+      it is, anonymous. Votes are not merged: the two may have voted differently on the
+      same statement, and both sets were cast by someone allowed to at the time.
+    - ``participant`` is None, in another conversation or already someone's: as
+      :func:`participant_of`.
+    """
+    user = _as_user(user)
+    if user is None:
+        return participant
+    mine = participant_of(conversation, user)
+    if (
+        mine is not None
+        or participant is None
+        or participant.conversation_id != conversation.pk
+        or participant.user_id is not None
+    ):
+        return mine
+    try:
+        with transaction.atomic():
+            claimed = Participant.objects.filter(
+                pk=participant.pk, conversation=conversation, user__isnull=True
+            ).update(user=user)
+    except IntegrityError:
+        claimed = 0  # another request attached the user to a participant first
+    if not claimed:
+        return participant_of(conversation, user)
+    participant.user = user
+    return participant
 
 
 # --- Statements --------------------------------------------------------------------
@@ -586,9 +636,9 @@ def add_statement(
             raise ValueError("the author is in another conversation")
         held = _hold_open(conversation.pk)
         held.council = conversation.council
-        held.participate_level = conversation.participate_level
-        user = author.user if author.user_id is not None else None
-        _check(user, held, Step.ADD_STATEMENT)
+        why = participant_refusal(author, held, Step.ADD_STATEMENT)
+        if why is not None:
+            raise StepRefused(why, Step.ADD_STATEMENT)
         new_state = S.PENDING if conversation.moderation == Moderation.PRE else S.ACCEPTED
     else:
         if by is not None:
@@ -714,9 +764,10 @@ def cast_vote(participant: Participant, statement: Statement, value: Any) -> Vot
     """Record ``participant``'s vote on ``statement`` (1 agree, -1 disagree, 0 pass; also
     "agree", "disagree", "pass"). One vote per participant per statement: voting again
     replaces it (the last vote counts), also when two requests race (one upsert). Refused
-    when the conversation is not taking part now (``StepRefused``) or the statement is
-    not shown (``ValidationError``). Eligibility is checked when a person joins. Asks for
-    a new analysis after commit; never waits for one.
+    when the conversation is not taking part now, or the participant may no longer take
+    part (the council raised its level, their verification was revoked:
+    ``rules.participant_refusal``, one query) (``StepRefused``), or the statement is not
+    shown (``ValidationError``). Asks for a new analysis after commit; never waits for one.
 
     The returned vote's ``created_at`` is now even when it replaced an older vote."""
     number = _vote_value(value)
@@ -725,7 +776,7 @@ def cast_vote(participant: Participant, statement: Statement, value: Any) -> Vot
             "statement", _("That statement is not in this conversation."), "wrong_conversation"
         )
     held = _hold_open(participant.conversation_id)
-    why = closed_refusal(held)
+    why = participant_refusal(participant, held, Step.TAKE_PART)
     if why is not None:
         raise StepRefused(why, Step.TAKE_PART)
     state = (
@@ -760,13 +811,14 @@ def cast_votes(
 ) -> int:
     """Several votes of one participant at once: ``votes`` maps statement ids to values (as
     for :func:`cast_vote`); all are recorded or none (refused as :func:`cast_vote` refuses).
-    One upsert, so a page of votes (or the demo) costs three queries. ``at`` (the demo)
+    One upsert, so a page of votes (or the demo) costs three queries (four where the
+    conversation asks for eligibility). ``at`` (the demo)
     dates them. Returns how many were recorded; asks for a new analysis after commit."""
     values = {int(statement_id): _vote_value(value) for statement_id, value in votes.items()}
     if not values:
         return 0
     held = _hold_open(participant.conversation_id)
-    why = closed_refusal(held)
+    why = participant_refusal(participant, held, Step.TAKE_PART)
     if why is not None:
         raise StepRefused(why, Step.TAKE_PART)
     shown = set(
@@ -811,30 +863,39 @@ def votes_of(participant: Participant) -> list[Vote]:
 
 
 def progress(participant: Participant | None, conversation: Conversation) -> tuple[int, int]:
-    """(statements this participant has voted on, statements shown), counting shown ones."""
-    shown = Statement.objects.filter(conversation=conversation, state=S.ACCEPTED)
-    total = shown.count()
+    """(statements this participant has voted on, statements shown), counting shown ones.
+    One query."""
+    shown = Statement.objects.filter(conversation=conversation, state=S.ACCEPTED).order_by()
     if participant is None:
-        return 0, total
-    voted = Vote.objects.filter(participant=participant, statement__in=shown).count()
-    return voted, total
+        return 0, shown.count()
+    voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
+    counts = shown.aggregate(voted=Count("pk", filter=Q(Exists(voted))), total=Count("pk"))
+    return counts["voted"], counts["total"]
 
 
 def first_statement(conversation: Conversation) -> Statement | None:
     """What someone who has not voted yet is shown first: the shown statement with the
     highest routing priority (the oldest before any analysis)."""
-    return _route(conversation.pk, None)
+    return _route(conversation.pk, None, conversation.mode)
 
 
-def next_statement(participant: Participant) -> Statement | None:
+def next_statement(
+    participant: Participant, *, conversation: Conversation | None = None
+) -> Statement | None:
     """The statement to show ``participant`` next, or None when they have voted on every
     shown one. Chosen by the engine's routing priority (from the latest analysis in the
     conversation's mode), at random weighted by it, seeded by the participant and how many
-    votes they have cast (a reload shows the same card); oldest first before any analysis."""
-    return _route(participant.conversation_id, participant)
+    votes they have cast (a reload shows the same card); oldest first before any analysis.
+    Pass the participant's ``conversation`` when it is at hand (one query fewer)."""
+    if conversation is not None and conversation.pk != participant.conversation_id:
+        raise ValueError("the participant is in another conversation")
+    mode = conversation.mode if conversation is not None else None
+    return _route(participant.conversation_id, participant, mode)
 
 
-def _route(conversation_id: int, participant: Participant | None) -> Statement | None:
+def _route(
+    conversation_id: int, participant: Participant | None, mode: str | None = None
+) -> Statement | None:
     candidates_qs = Statement.objects.filter(conversation_id=conversation_id, state=S.ACCEPTED)
     if participant is not None:
         voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
@@ -842,7 +903,8 @@ def _route(conversation_id: int, participant: Participant | None) -> Statement |
     candidates = list(candidates_qs.order_by("number").values_list("number", flat=True))
     if not candidates:
         return None
-    mode = Conversation.objects.values_list("mode", flat=True).get(pk=conversation_id)
+    if mode is None:
+        mode = Conversation.objects.values_list("mode", flat=True).get(pk=conversation_id)
     priority_json = (
         Analysis.objects.filter(conversation_id=conversation_id, mode=mode)
         .values_list("data__priority", flat=True)

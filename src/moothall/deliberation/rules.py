@@ -8,6 +8,12 @@ is tested in one place.
 
 ``Eligibility.NONE`` on a conversation means anyone may take part, signed in or not
 (an anonymous participant is remembered by their browser session).
+
+Eligibility is asked again at every step, not only on joining: a council may raise a
+conversation's level, or a verification may be revoked, after someone joined. It costs
+one query (:func:`moothall.accounts.residents.eligible`); a view may have it remembered
+for the rest of the request (:func:`moothall.accounts.residents.remember_eligibility`).
+Verbs check a participant with :func:`participant_refusal`, which does not load their user.
 """
 
 from __future__ import annotations
@@ -20,9 +26,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from moothall.accounts.residents import Eligibility, eligibility_for
+from moothall.accounts.residents import Eligibility, eligible
 from moothall.accounts.rules import Action, can, is_active_user
-from moothall.deliberation.models import Conversation, Status
+from moothall.deliberation.models import Conversation, Participant, Status
 
 
 class Step(enum.StrEnum):
@@ -93,7 +99,27 @@ def refusal(user: Any, conversation: Conversation, step: Step) -> str | None:
         return None
     if step == Step.SEE_REPORT:
         return None  # open or closed: the map is public as it forms, as in Polis
-    # TAKE_PART, ADD_STATEMENT
+    return _taking_part_refusal(user, conversation, step)
+
+
+def participant_refusal(
+    participant: Participant, conversation: Conversation, step: Step
+) -> str | None:
+    """Why ``participant`` may not take ``step`` (TAKE_PART or ADD_STATEMENT) in
+    ``conversation`` now, or None: :func:`refusal` for their user. A participant without
+    a user (an anonymous one, remembered by a session; an imported one) is refused as an
+    anonymous visitor is. Their user is not loaded: at most one query."""
+    if step not in RESIDENT_STEPS:
+        raise ValueError(f"not a participant's step: {step}")
+    if participant.user_id is None:
+        return _taking_part_refusal(None, conversation, step)
+    if Participant.user.is_cached(participant):
+        return _taking_part_refusal(participant.user, conversation, step)
+    return _taking_part_refusal(participant.user_id, conversation, step)
+
+
+def _taking_part_refusal(who: Any, conversation: Conversation, step: Step) -> str | None:
+    """TAKE_PART or ADD_STATEMENT: ``who`` is a user, a user's id, or None (anonymous)."""
     why = closed_refusal(conversation)
     if why is not None:
         return why
@@ -102,11 +128,12 @@ def refusal(user: Any, conversation: Conversation, step: Step) -> str | None:
     level = Eligibility(conversation.participate_level)
     if level == Eligibility.NONE:
         return None
-    if not is_active_user(user):
+    if who is None or (not isinstance(who, int) and not is_active_user(who)):
         return _("Sign in to take part.")
-    if eligibility_for(user, conversation.council) < level:
-        return _needs(level)
-    return None
+    answer = eligible(who, conversation.council_id, level)
+    if answer is None:
+        return _("Sign in to take part.")  # the account has been deactivated
+    return None if answer else _needs(level)
 
 
 def allowed(user: Any, conversation: Conversation, step: Step) -> bool:

@@ -9,7 +9,9 @@ forward (sign in, add a postcode). Everything works without JavaScript: each vot
 plain form with three submit buttons.
 
 Anonymous participants (where the council lets anyone take part) are remembered in the
-session, keyed by conversation.
+session, keyed by conversation. Someone who took part anonymously and then signs in keeps
+that participant, unless their account already took part here
+(``domain.claim_participant``: votes are not merged).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from moothall.accounts.residents import remember_eligibility
 from moothall.core.forms import add_verb_errors
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council
@@ -43,27 +46,49 @@ SESSION_SAVED = "deliberation_saved"  # the last vote's confirmation, shown once
 # --- Fetching ------------------------------------------------------------------------------
 
 
-def _conversation(request: HttpRequest, council: str, slug: str) -> Conversation:
-    """The conversation, if this person may see it (drafts: staff only)."""
-    found = get_object_or_404(
-        Conversation.objects.select_related("council"), council__slug=council, slug=slug
-    )
+def _conversation(
+    request: HttpRequest, council: str, slug: str, *, counted: bool = False
+) -> Conversation:
+    """The conversation, if this person may see it (drafts: staff only); ``counted``: with
+    its ``participant_count``, in the same query."""
+    rows = Conversation.objects.select_related("council")
+    if counted:
+        rows = rows.annotate(participant_count=_count(Participant.objects.all()))
+    found = get_object_or_404(rows, council__slug=council, slug=slug)
     if rules.refusal(request.user, found, Step.VIEW) is not None:
         raise Http404
+    remember_eligibility(request.user)  # asked once per request, however many steps
     return found
 
 
-def _participant(request: HttpRequest, conversation: Conversation) -> Participant | None:
-    """This person's participant in ``conversation``, if they have joined."""
-    if request.user.is_authenticated:
-        return domain.participant_of(conversation, request.user)
-    known = request.session.get(SESSION_PARTICIPANTS, {}).get(str(conversation.pk))
-    if known is None:
+def _anonymous_participant(conversation: Conversation, known: Any) -> Participant | None:
+    try:
+        pk = int(known)
+    except (TypeError, ValueError):
         return None
     return (
-        Participant.objects.filter(pk=known, conversation=conversation, user__isnull=True)
+        Participant.objects.filter(pk=pk, conversation=conversation, user__isnull=True)
         .order_by()
         .first()
+    )
+
+
+def _participant(request: HttpRequest, conversation: Conversation) -> Participant | None:
+    """This person's participant in ``conversation``, if they have joined. On the first
+    request after signing in, the participant this browser took part as anonymously
+    becomes the account's (unless the account already has one here)."""
+    known = request.session.get(SESSION_PARTICIPANTS, {}).get(str(conversation.pk))
+    if not request.user.is_authenticated:
+        return None if known is None else _anonymous_participant(conversation, known)
+    if known is None:
+        return domain.participant_of(conversation, request.user)
+    left = dict(request.session[SESSION_PARTICIPANTS])
+    left.pop(str(conversation.pk), None)
+    request.session[SESSION_PARTICIPANTS] = left
+    return domain.claim_participant(
+        conversation,
+        user=request.user,
+        participant=_anonymous_participant(conversation, known),
     )
 
 
@@ -149,7 +174,7 @@ def _card(
     saved = request.session.pop(SESSION_SAVED, None)
     saved_words = saved[1] if saved and saved[0] == conversation.pk else ""
     if participant is not None:
-        statement = domain.next_statement(participant)
+        statement = domain.next_statement(participant, conversation=conversation)
     else:
         statement = domain.first_statement(conversation)
     voted, total = domain.progress(participant, conversation)
@@ -219,7 +244,7 @@ def conversations(request: HttpRequest, council: str) -> HttpResponse:
 
 @require_safe
 def conversation(request: HttpRequest, council: str, slug: str) -> HttpResponse:
-    found = _conversation(request, council, slug)
+    found = _conversation(request, council, slug, counted=True)
     participant = _participant(request, found)
     card = _card(request, found, participant)
     can_add = rules.allowed(request.user, found, Step.ADD_STATEMENT)
@@ -236,7 +261,7 @@ def conversation(request: HttpRequest, council: str, slug: str) -> HttpResponse:
         "status_words": _status_words(found),
         "taking_part": rules.taking_part(found),
         "participant": participant,
-        "participant_count": Participant.objects.filter(conversation=found).count(),
+        "participant_count": getattr(found, "participant_count", 0),
         "report_url": _report_url(found)
         if rules.allowed(request.user, found, Step.SEE_REPORT)
         else None,
