@@ -5,39 +5,21 @@ new page (public and back-office, with their error summaries) clean under axe-co
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from moothall.deliberation import domain
 from moothall.deliberation.models import Participant, Statement, Vote
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Console, axe_violations, describe
+from tests.browser.conftest import Console, axe_violations, describe
 from tests.deliberation.d1_scene import conversation
 
 pytestmark = [pytest.mark.browser]
 
 PAGE = "/mootshire/deliberations/our-parks/"
 STAFF = "/mootshire/staff/deliberations/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def new_context(browser: Browser, live_server, **options: object) -> BrowserContext:
