@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def posted(request: HttpRequest) -> Any:
@@ -22,3 +26,27 @@ def add_verb_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def text_field(
+    label: StrOrPromise,
+    limit: int,
+    *,
+    required: bool = True,
+    required_message: StrOrPromise = "",
+    textarea: bool = False,
+    help_text: StrOrPromise = "",
+) -> forms.CharField:
+    """Text of at most ``limit`` characters, on one line or (``textarea``) several."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        help_text=help_text,
+        widget=forms.Textarea if textarea else forms.TextInput,
+        error_messages={
+            "required": required_message or _("This field is required."),
+            "max_length": _("Use %(limit_value)d characters or fewer."),
+            "null_characters_not_allowed": _("Remove the characters that cannot be stored."),
+        },
+    )

@@ -18,39 +18,17 @@ from django.utils.translation import gettext_lazy as _
 
 from moothall.budgeting import domain
 from moothall.budgeting.models import BallotKind, Budget, BudgetProcess, Project
+from moothall.core.forms import text_field
 from moothall.ideas.images import MAX_BYTES, clean_image
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 ALT_HINT = _("For people who cannot see it, for example “The pond in Moot Park, with no seats”.")
 # Picture slots on the propose form (the verb allows a few more, added later by staff).
 PICTURE_SLOTS = 3
 # The points box takes at most this many characters: anything longer is a mistake.
 POINTS_LENGTH = 7
-
-
-def _text(
-    label: StrOrPromise,
-    limit: int,
-    required_message: StrOrPromise,
-    *,
-    required: bool = True,
-    textarea: bool = False,
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message,
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-            "null_characters_not_allowed": _("Remove the characters that cannot be stored."),
-        },
-    )
 
 
 class _BudgetChoice(forms.ModelChoiceField):
@@ -66,16 +44,16 @@ def picture_names(slot: int) -> tuple[str, str]:
 class ProjectForm(forms.Form):
     """A resident's project: what, which budget, roughly what it costs, where, pictures."""
 
-    title = _text(
+    title = text_field(
         _("Project title"),
         domain.TITLE_LIMIT,
-        _("Enter a title for your project."),
+        required_message=_("Enter a title for your project."),
         help_text=_("A few words, for example “Benches in Moot Park”."),
     )
-    description = _text(
+    description = text_field(
         _("Describe the project"),
         domain.DESCRIPTION_LIMIT,
-        _("Describe your project."),
+        required_message=_("Describe your project."),
         textarea=True,
         help_text=_(
             "What should be done, where, and who it would help. You can use Markdown: "
@@ -92,10 +70,9 @@ class ProjectForm(forms.Form):
             "null_characters_not_allowed": _("Enter an amount in pounds, like 25000."),
         },
     )
-    location = _text(
+    location = text_field(
         _("Where? (optional)"),
         200,
-        "",
         required=False,
         help_text=_("A street, a park or a building, for example “Moot Park, by the pond”."),
     )
@@ -157,10 +134,9 @@ class ProjectForm(forms.Form):
                         "empty": _("The file you chose is empty."),
                     },
                 )
-                self.fields[alt] = _text(
+                self.fields[alt] = text_field(
                     _("Describe picture %(number)d") % {"number": slot},
                     250,
-                    "",
                     required=False,
                     help_text=ALT_HINT,
                 )

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from moothall.core.forms import text_field as text_field  # shared with the public forms
 from moothall.core.validation import MAX_REASON_LENGTH
 
 if TYPE_CHECKING:
@@ -76,30 +77,6 @@ def moments_of(form: forms.Form, moments: Moments) -> dict[str, dt.datetime | No
         for name, (day, time, default) in moments.items()
         if day in form.fields
     }
-
-
-def text_field(
-    label: StrOrPromise,
-    limit: int,
-    *,
-    required: bool = True,
-    required_message: StrOrPromise = "",
-    textarea: bool = False,
-    help_text: StrOrPromise = "",
-) -> forms.CharField:
-    """Text of at most ``limit`` characters, on one line or (``textarea``) several."""
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=limit,
-        help_text=help_text,
-        widget=forms.Textarea if textarea else forms.TextInput,
-        error_messages={
-            "required": required_message or _("This field is required."),
-            "max_length": _("Use %(limit_value)d characters or fewer."),
-            "null_characters_not_allowed": _("Remove the characters that cannot be stored."),
-        },
-    )
 
 
 def reason_field(
