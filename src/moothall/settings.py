@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "moothall.population",
     "moothall.surveys",
     "moothall.deliberation",
+    "moothall.live",
     "moothall.search",
     "moothall.public",
     "moothall.staff",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "moothall.urls"
 WSGI_APPLICATION = "moothall.wsgi.application"
+ASGI_APPLICATION = "moothall.asgi.application"
 
 TEMPLATES = [
     {

@@ -11,6 +11,12 @@ urlpatterns = [
     path("councils/", views.councils, name="councils"),
     # Meetings, bodies, decisions, documents and feeds under /<council>/…
     path("", include("moothall.public.meeting_urls")),
+    # Live meetings: the live page and its stream, attendees' media, recordings and
+    # transcripts.
+    path("", include("moothall.public.live_urls")),
+    path("", include("moothall.public.live_stream_urls")),
+    path("", include("moothall.public.live_media_urls")),
+    path("", include("moothall.public.live_record_urls")),
     # Ideas and needs, petitions, obligations, "You said, we did", writing to councillors.
     path("", include("moothall.public.idea_urls")),
     path("", include("moothall.public.petition_urls")),

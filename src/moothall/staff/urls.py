@@ -19,6 +19,11 @@ urlpatterns = [
     path("roles/<int:role_id>/revoke/", views.revoke_role, name="revoke_role"),
     path("audit/", views.audit_log, name="audit_log"),
     path("meetings/", include("moothall.staff.meeting_urls")),
+    # Live meetings (clerk's console, live blog), moderation of comments and media,
+    # recordings and transcripts.
+    path("meetings/", include("moothall.staff.live_urls")),
+    path("meetings/", include("moothall.staff.live_moderation_urls")),
+    path("meetings/", include("moothall.staff.live_record_urls")),
     path("ideas/", include("moothall.staff.idea_urls")),
     path("petitions/", include("moothall.staff.petition_urls")),
     path("correspondence/", include("moothall.staff.correspondence_urls")),
