@@ -13,12 +13,17 @@ Every change goes through the verbs in :mod:`moothall.live.domain` and friends.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from moothall.councils.models import Council
 
 
 class Moderation(models.TextChoices):
@@ -75,7 +80,7 @@ class LiveSettings(models.Model):
         return f"Live settings of {self.council}"
 
     @classmethod
-    def for_council(cls, council: models.Model) -> LiveSettings:
+    def for_council(cls, council: Council) -> LiveSettings:
         """The council's saved settings, or (unsaved) the defaults."""
         found = cls.objects.filter(council=council).first()
         return found if found is not None else cls(council=council)

@@ -106,4 +106,22 @@ def describe(entry: TimelineEntry) -> str:
             }.get(d.get("submission_kind", ""), _("Submission")),
             "name": d.get("name", ""),
         }
+    if kind == "live_started":
+        return _("The meeting started.")
+    if kind == "item_started":
+        if d.get("title"):
+            return _("Item %(number)s started: %(title)s.") % d
+        return _("Item %(number)s started.") % {"number": d.get("number", "")}
+    if kind == "item_ended":
+        if d.get("title"):
+            return _("Item %(number)s ended: %(title)s.") % d
+        return _("Item %(number)s ended.") % {"number": d.get("number", "")}
+    if kind == "adjourned":
+        if d.get("reason"):
+            return _("The meeting was adjourned. Reason: %(reason)s") % d
+        return _("The meeting was adjourned.")
+    if kind == "resumed":
+        return _("The meeting resumed.")
+    if kind == "live_ended":
+        return _("The meeting ended.")
     return kind.replace("_", " ").capitalize()
