@@ -108,6 +108,29 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read():
     assert refusal(b"\xff\xd8" + b"0" * MAX_BYTES) == "image_too_large"
 
 
+def _png_padded_to(size: int) -> bytes:
+    """A real PNG made ``size`` bytes long by a private ancillary chunk readers skip."""
+    import struct
+    import zlib
+
+    small = png()
+    head, tail = small[:-12], small[-12:]  # IEND is the last 12 bytes
+    filler = b"\x00" * (size - len(small) - 12)
+    chunk = struct.pack(">I", len(filler)) + b"prVt" + filler
+    chunk += struct.pack(">I", zlib.crc32(b"prVt" + filler))
+    return head + chunk + tail
+
+
+def test_a_caller_sets_a_larger_or_smaller_limit_of_its_own():
+    big = _png_padded_to(MAX_BYTES + 1024)
+
+    assert refusal(big) == "image_too_large"
+    assert clean_image(big, max_bytes=2 * MAX_BYTES).width == 40
+    with pytest.raises(ValidationError) as refused:
+        clean_image(png(), max_bytes=10)
+    assert refused.value.error_dict["image"][0].code == "image_too_large"
+
+
 # --- Through the verbs -----------------------------------------------------------------------
 
 

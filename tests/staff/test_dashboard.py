@@ -15,6 +15,7 @@ def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer)
     assert "Your roles here: Officer." in html.main_text(response)
     assert html.links(response) == [
         ("Meetings", "/mootshire/staff/meetings/"),
+        ("Live comments and media", "/mootshire/staff/meetings/live/moderation/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Participatory budgeting", "/mootshire/staff/budgets/"),
@@ -33,6 +34,7 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
     assert "Your roles here: Council administrator." in html.main_text(response)
     assert html.links(response) == [
         ("Meetings", "/mootshire/staff/meetings/"),
+        ("Live comments and media", "/mootshire/staff/meetings/live/moderation/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Participatory budgeting", "/mootshire/staff/budgets/"),
@@ -52,6 +54,7 @@ def test_a_moderator_looks_after_ideas_and_petitions(client, council, moderator)
 
     assert response.status_code == 200
     assert html.links(response) == [
+        ("Live comments and media", "/mootshire/staff/meetings/live/moderation/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Deliberations", "/mootshire/staff/deliberations/"),
@@ -69,6 +72,7 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
     assert "you are here as a platform administrator" in text
     assert [label for label, _ in html.links(response)] == [
         "Meetings",
+        "Live comments and media",
         "Ideas and needs",
         "Petitions",
         "Participatory budgeting",

@@ -40,17 +40,19 @@ class CleanImage:
     height: int
 
 
-def clean_image(data: bytes, field: str = "image") -> CleanImage:
+def clean_image(data: bytes, field: str = "image", *, max_bytes: int = MAX_BYTES) -> CleanImage:
     """``data`` as a fresh JPEG or PNG without metadata; ValidationError when it is not a
-    picture we take (a JPEG, PNG or WebP within the size and pixel limits)."""
+    picture we take (a JPEG, PNG or WebP within the size and pixel limits). ``max_bytes``
+    is the largest upload taken (a council's own limit); the pixel limit holds whatever it
+    is."""
     if not data:
         raise invalid(field, _("Choose a picture to upload."), "image_required")
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         raise invalid(
             field,
             _("The picture must be %(limit)d MB or smaller."),
             "image_too_large",
-            {"limit": MAX_BYTES // (1024 * 1024)},
+            {"limit": max_bytes // (1024 * 1024)},
         )
     not_a_picture = invalid(
         field, _("The file must be a picture: a JPEG, PNG or WebP image."), "not_an_image"
