@@ -258,6 +258,12 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- Live meetings and recordings ------------------------------------------
+# Speech to text for recordings (optional): a local faster-whisper model directory, used
+# only when `pip install "moothall[whisper]"` has installed faster-whisper. Nothing is
+# ever downloaded at run time.
+MOOTHALL_WHISPER_MODEL = env_str("MOOTHALL_WHISPER_MODEL", "")
+
 # --- API ------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
