@@ -43,7 +43,8 @@ demo: install
 	@$(PY) -m moothall db_worker & worker=$$!; \
 	  $(PY) -m moothall run_schedule & scheduler=$$!; \
 	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
-	  $(PY) -m moothall runserver --noreload 127.0.0.1:8000
+	  $(BIN)/uvicorn moothall.asgi:application --host 127.0.0.1 --port 8000 --workers 1 \
+	    --timeout-graceful-shutdown 2
 
 test: install lint typecheck migrations-check pytest-sqlite pytest-postgres browser-test
 
@@ -87,7 +88,7 @@ clean:
 # Server time of the meetings pages and search on ten years of demo meetings, on SQLite
 # and PostgreSQL (builds var/bench/ and the moothall_bench database once); see
 # docs/benchmarks.md. The last line printed is a JSON summary.
-.PHONY: bench-meetings bench-ideas bench-sign bench-pb bench-opinions
+.PHONY: bench-meetings bench-ideas bench-sign bench-pb bench-opinions bench-live
 bench-meetings:
 	$(PY) bench/bench_meetings.py
 
@@ -111,3 +112,9 @@ bench-pb: install
 bench-opinions: install
 	$(PY) -m pip install --quiet red-dwarf
 	$(PY) bench/bench_opinions.py
+
+# Live meetings: 2,000 server-sent-event clients on one meeting (uvicorn, fan-out through
+# the local Redis) while the clerk moves through the agenda and posts on the live blog;
+# delay from the verb to each client, and clients that missed an event.
+bench-live:
+	$(PY) bench/bench_live.py
