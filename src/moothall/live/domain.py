@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -433,13 +433,10 @@ def blog_photo_url(post: BlogPost) -> str:
     if not post.photo:
         return ""
     meeting = post.meeting
-    try:
-        return reverse(
-            "public:live_blog_photo",
-            kwargs={"council": meeting.council.slug, "pk": meeting.pk, "post_id": post.pk},
-        )
-    except NoReverseMatch:  # the photo view is not wired in (yet)
-        return ""
+    return reverse(
+        "public:live_blog_photo",
+        kwargs={"council": meeting.council.slug, "pk": meeting.pk, "post_id": post.pk},
+    )
 
 
 def blog_data(post: BlogPost) -> dict[str, Any]:

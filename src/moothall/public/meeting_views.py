@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -151,6 +151,7 @@ class AgendaRow:
     decisions: list[Decision] = field(default_factory=list)
     votes: list[VoteTable] = field(default_factory=list)
     submissions: list[PublicSubmission] = field(default_factory=list)
+    watch_url: str = ""
 
 
 def _exempt_paragraph(item: AgendaItem, by_pk: dict[int, AgendaItem]) -> int | None:
@@ -255,7 +256,7 @@ def _agenda(
 @require_safe
 def meeting(request: HttpRequest, council: str, pk: int) -> HttpResponse:
     found = get_object_or_404(
-        Meeting.objects.select_related("council", "body"), council__slug=council, pk=pk
+        Meeting.objects.select_related("council", "body", "live"), council__slug=council, pk=pk
     )
     published = found.is_agenda_published
     items = list(found.items.order_by("sort_key", "id")) if published else []
@@ -289,6 +290,10 @@ def meeting(request: HttpRequest, council: str, pk: int) -> HttpResponse:
         if s.agenda_item_id is None or s.agenda_item_id in public_items
     ]
     agenda = _agenda(items, documents, decisions, vote_tables, submissions)
+    live_and_recorded = _live_and_recorded(found)
+    for row in agenda:
+        if not row.is_exempt:
+            row.watch_url = live_and_recorded["watch_links"].get(row.pk, "")
     on_agenda = set(public_items) if published else set()
     # A declaration about an exempt item would say what the item is about: left out.
     declarations = [
@@ -320,8 +325,31 @@ def meeting(request: HttpRequest, council: str, pk: int) -> HttpResponse:
             "webcast_url": found.webcast_url
             if urlsplit(found.webcast_url).scheme in ("http", "https")
             else "",
+            **live_and_recorded,
         },
     )
+
+
+def _live_and_recorded(meeting: Meeting) -> dict[str, Any]:
+    """The meeting's live status (a banner while it runs, a link to its live page after)
+    and its recordings, with a "watch from here" link for each item that has a chapter."""
+    from moothall.live import record
+    from moothall.live.models import Recording
+
+    try:
+        live_status = meeting.live.status
+    except ObjectDoesNotExist:
+        live_status = ""
+    recordings = []
+    listed = Recording.objects.filter(meeting=meeting).select_related("meeting__council")
+    for number, recording in enumerate(listed.order_by("created_at", "id"), start=1):
+        title = recording.title or gettext("Recording %(number)d") % {"number": number}
+        recordings.append((title, record.recording_url(recording)))
+    return {
+        "live_status": live_status,
+        "recordings": recordings,
+        "watch_links": record.item_watch_links(meeting) if recordings else {},
+    }
 
 
 def _public_timeline(
