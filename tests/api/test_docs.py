@@ -20,6 +20,11 @@ EXPECTED_PATHS = {
     "/api/v1/councils/{slug}/bodies/{body_slug}": "get_body",
     "/api/v1/councils/{slug}/meetings": "list_council_meetings",
     "/api/v1/councils/{slug}/meetings/{id}": "get_meeting",
+    "/api/v1/councils/{slug}/meetings/{id}/live": "get_meeting_live",
+    "/api/v1/councils/{slug}/meetings/{id}/recordings": "list_meeting_recordings",
+    "/api/v1/councils/{slug}/meetings/{id}/recordings/{recording_id}/transcript": (
+        "get_recording_transcript"
+    ),
     "/api/v1/councils/{slug}/decisions": "list_council_decisions",
     "/api/v1/councils/{slug}/decisions/{id}": "get_decision",
     "/api/v1/councils/{slug}/documents/{id}": "get_document",
@@ -206,6 +211,12 @@ def test_the_openapi_document_describes_every_error_each_endpoint_can_answer(cli
         "/api/v1/councils/{slug}/bodies/{body_slug}": {"404": "ErrorOut"},
         "/api/v1/councils/{slug}/meetings": {"404": "ErrorOut", "422": "ValidationErrorOut"},
         "/api/v1/councils/{slug}/meetings/{id}": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/meetings/{id}/live": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/meetings/{id}/recordings": {"404": "ErrorOut"},
+        "/api/v1/councils/{slug}/meetings/{id}/recordings/{recording_id}/transcript": {
+            "404": "ErrorOut",
+            "422": "ValidationErrorOut",
+        },
         "/api/v1/councils/{slug}/decisions": {"404": "ErrorOut", "422": "ValidationErrorOut"},
         "/api/v1/councils/{slug}/decisions/{id}": {"404": "ErrorOut"},
         "/api/v1/councils/{slug}/documents/{id}": {"404": "ErrorOut"},

@@ -14,6 +14,7 @@ from moothall.api.budgeting import budgeting_router
 from moothall.api.consultations import consultations_router
 from moothall.api.docs import BundledSwagger
 from moothall.api.endpoints import router
+from moothall.api.live_api import router as live_router
 from moothall.api.meetings import router as meetings_router
 from moothall.api.voice import ideas_router, petitions_router
 from moothall.councils.lookup import UnknownPostcode
@@ -37,6 +38,7 @@ api = NinjaAPI(
 )
 api.add_router("", router)
 api.add_router("", meetings_router)
+api.add_router("", live_router)
 api.add_router("", petitions_router)
 api.add_router("", ideas_router)
 api.add_router("", budgeting_router)
