@@ -7,6 +7,7 @@ thresholds, notice days, moderation mode) lives in the database, not here.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -255,6 +256,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+# Under ASGI (uvicorn) WhiteNoise hands Django a file iterator that is not async, which
+# Django reads whole before sending and warns about once per process. Static files are
+# small and cached; in production a proxy can serve /static/ itself.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -263,6 +270,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # only when `pip install "moothall[whisper]"` has installed faster-whisper. Nothing is
 # ever downloaded at run time.
 MOOTHALL_WHISPER_MODEL = env_str("MOOTHALL_WHISPER_MODEL", "")
+# Redis pub/sub channels are shared by every database of a Redis server: two Moothall
+# instances on one Redis need different prefixes.
+LIVE_CHANNEL_PREFIX = env_str("LIVE_CHANNEL_PREFIX", "moothall:live:")
 
 # --- API ------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -38,10 +38,7 @@ PROGRESS_STEP = 0.01
 
 
 def model_directory() -> str:
-    return str(
-        getattr(settings, "MOOTHALL_WHISPER_MODEL", "")
-        or os.environ.get("MOOTHALL_WHISPER_MODEL", "")
-    )
+    return str(settings.MOOTHALL_WHISPER_MODEL)
 
 
 def whisper_available() -> tuple[bool, str]:
