@@ -140,3 +140,32 @@ def test_a_bad_page_size_is_a_422(client, scene, officer):
     response = client.get(f"{BASE}/{scene.meeting.pk}/recordings/{recording.pk}/transcript?limit=0")
 
     assert response.status_code == 422
+
+
+def test_whatever_the_paging_the_transcript_answers_json_below_500(client, scene, officer):
+    import json
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    recording = record.add_recording(officer, scene.meeting, url="https://example.org/cast")
+    record.import_captions(officer, recording, data=CAPTIONS.encode())
+    awkward = st.one_of(
+        st.sampled_from(["\x00", "-1", "9" * 25, "%", "", "1e3", "é"]),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.text(max_size=5),
+    )
+
+    @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(limit=awkward, offset=awkward)
+    def check(limit: str, offset: str) -> None:
+        from urllib.parse import urlencode
+
+        response = client.get(
+            f"{BASE}/{scene.meeting.pk}/recordings/{recording.pk}/transcript?"
+            + urlencode({"limit": limit, "offset": offset})
+        )
+        assert response.status_code < 500
+        json.loads(response.content)
+
+    check()
