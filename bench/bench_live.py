@@ -31,17 +31,16 @@ import asyncio
 import datetime as dt
 import json
 import os
-import platform
 import re
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from harness import free_port, log, machine, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench" / "live"
@@ -54,22 +53,6 @@ TARGET_P95_S = 1.0
 CONNECT_CONCURRENCY = 64
 CONNECT_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 15.0
-
-
-def log(message: str) -> None:
-    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        found = subprocess.run(["lscpu"], capture_output=True, text=True, check=False)  # noqa: S607
-        for line in found.stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
 def environment(database_url: str, redis_url: str) -> dict[str, str]:
@@ -171,12 +154,6 @@ def build(items: int) -> int:
 # --- The server ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(
     env: dict[str, str], port: int, workers: int, profile: str = ""
 ) -> subprocess.Popen[bytes]:
@@ -222,17 +199,6 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit("uvicorn did not answer within 60 s")
-
-
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def server_processes(pid: int) -> list[int]:

@@ -35,10 +35,7 @@ import asyncio
 import datetime as dt
 import json
 import os
-import platform
 import random
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -48,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from harness import free_port, log, machine, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench" / "sign"
@@ -65,10 +64,6 @@ TARGET_RATIO = 0.15
 # Most people sign from a big webmail provider; the rest from a domain of their own.
 DOMAINS = ["gmail.com", "outlook.com", "hotmail.co.uk", "yahoo.co.uk", "btinternet.com"]
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-
-
-def log(message: str) -> None:
-    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 # --- Settings the app and this script share --------------------------------------------
@@ -100,18 +95,6 @@ def environment(*, task_worker: bool = True) -> dict[str, str]:
         env.pop(name, None)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     return env
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        found = subprocess.run(["lscpu"], capture_output=True, text=True, check=False)  # noqa: S607
-        for line in found.stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
 # --- The database ------------------------------------------------------------------------
@@ -576,12 +559,6 @@ class CpuMeter:
 # --- The server ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(
     env: dict[str, str], port: int, workers: int, worker_class: str, threads: int, app: str
 ) -> subprocess.Popen[bytes]:
@@ -621,17 +598,6 @@ def wait_until_up(port: int, path: str, server: subprocess.Popen[bytes]) -> None
             pass
         time.sleep(0.2)
     raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 # --- Straight into PostgreSQL ------------------------------------------------------------

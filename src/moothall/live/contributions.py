@@ -156,6 +156,15 @@ def media_data(media: Media) -> dict[str, Any]:
     }
 
 
+def _settle(row: Comment | Media, status: str, reason: str, actor: Any) -> None:
+    """A moderator's decision on a comment or an upload, kept with who and when."""
+    row.status = status
+    row.reason = reason
+    row.decided_at = timezone.now()
+    row.decided_by = actor
+    row.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+
+
 # --- Comments -------------------------------------------------------------------------
 
 
@@ -245,11 +254,7 @@ def decide_comment(actor: Any, comment: Comment, *, publish: bool, reason: str =
     current = _locked_comment(comment)
     if current.status != Contribution.PENDING:
         raise ValidationError(_("This comment has already been decided."), code="decided")
-    comment.status = Contribution.PUBLISHED if publish else Contribution.REJECTED
-    comment.reason = reason
-    comment.decided_at = timezone.now()
-    comment.decided_by = actor
-    comment.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    _settle(comment, Contribution.PUBLISHED if publish else Contribution.REJECTED, reason, actor)
     record(
         "live.publish_comment" if publish else "live.reject_comment",
         actor=actor,
@@ -273,11 +278,7 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
     current = _locked_comment(comment)
     if current.status != Contribution.PUBLISHED:
         raise ValidationError(_("Only a published comment can be removed."), code="not_published")
-    comment.status = Contribution.REMOVED
-    comment.reason = reason
-    comment.decided_at = timezone.now()
-    comment.decided_by = actor
-    comment.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    _settle(comment, Contribution.REMOVED, reason, actor)
     record(
         "live.remove_comment",
         actor=actor,
@@ -443,11 +444,7 @@ def decide_media(actor: Any, media: Media, *, publish: bool, reason: str = "") -
     current = _locked_media(media)
     if current.status != Contribution.PENDING:
         raise ValidationError(_("This upload has already been decided."), code="decided")
-    media.status = Contribution.PUBLISHED if publish else Contribution.REJECTED
-    media.reason = reason
-    media.decided_at = timezone.now()
-    media.decided_by = actor
-    media.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    _settle(media, Contribution.PUBLISHED if publish else Contribution.REJECTED, reason, actor)
     record(
         "live.publish_media" if publish else "live.reject_media",
         actor=actor,
@@ -473,11 +470,7 @@ def remove_media(actor: Any, media: Media, *, reason: str) -> Media:
     current = _locked_media(media)
     if current.status != Contribution.PUBLISHED:
         raise ValidationError(_("Only a published upload can be removed."), code="not_published")
-    media.status = Contribution.REMOVED
-    media.reason = reason
-    media.decided_at = timezone.now()
-    media.decided_by = actor
-    media.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    _settle(media, Contribution.REMOVED, reason, actor)
     record(
         "live.remove_media",
         actor=actor,
