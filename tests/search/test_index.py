@@ -159,7 +159,7 @@ def test_rebuild_recomputes_everything_and_keeps_when_entries_were_first_indexed
     call_command("rebuild_search_index", stdout=(out := io.StringIO()))
 
     assert out.getvalue() == (
-        "Search index: agenda_item 3, document 0, decision 0, minutes 0, idea 0, petition 0 entries. "
+        "Search index: agenda_item 3, document 0, decision 0, minutes 0, idea 0, petition 0, transcript 0 entries. "
         "1 created, 0 updated, 2 unchanged, 2 deleted.\n"
     )
     assert found("bins") == [("agenda_item", "Bins"), ("agenda_item", "Elsewhere bins")]
