@@ -143,7 +143,9 @@ def test_a_clerk_publishes_an_agenda_with_a_paper_and_an_exempt_item_by_keyboard
     page.keyboard.press("ArrowDown")  # Report
     _type_into(page, "id_agenda_item", "1.")
     _tab_to(page, id="id_file")
-    with page.expect_file_chooser() as chooser:
+    # The chooser opens from the keyboard; on a loaded machine (the full CI run) it once
+    # took longer than Playwright's default 10 s to be reported.
+    with page.expect_file_chooser(timeout=30_000) as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(report)
     _tab_to(page, tag="BUTTON", text="Attach the document")
