@@ -13,19 +13,15 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.services import require_redis
+
 REDIS_URL = os.environ.get("MOOTHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("MOOTHALL_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    return REDIS_URL
+    return require_redis(REDIS_URL)
 
 
 def test_with_redis_url_set_the_cache_is_shared_through_redis(redis_url, tmp_path):

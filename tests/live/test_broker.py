@@ -8,9 +8,9 @@ import threading
 import uuid
 
 import pytest
-import redis
 
 from moothall.live import broker
+from tests.services import require_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WAIT_S = 5.0
@@ -25,10 +25,7 @@ def redis_broker(**kwargs) -> broker.RedisBroker:
 def hub(request):
     if request.param == "local":
         return broker.LocalHub()
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    require_redis(REDIS_URL)
     return redis_broker()
 
 

@@ -8,7 +8,6 @@ import json
 import uuid
 
 import pytest
-import redis
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient
 from django.utils import timezone
@@ -18,6 +17,7 @@ from moothall.live.events import emit, message
 from moothall.live.stream import event_stream
 from tests import factories
 from tests.live.sse_client import SSEReader
+from tests.services import require_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -44,10 +44,7 @@ def meeting(council):
 def brokers(request, settings):
     """Each test that takes this runs through the in-process hub and through Redis."""
     if request.param == "redis":
-        try:
-            redis.Redis.from_url(REDIS_URL).ping()
-        except redis.RedisError:
-            pytest.skip("no Redis at 127.0.0.1:6379")
+        require_redis(REDIS_URL)
         settings.REDIS_URL = REDIS_URL
         settings.LIVE_CHANNEL_PREFIX = f"test-stream:{uuid.uuid4().hex}:"
     else:

@@ -11,7 +11,6 @@ import time
 import uuid
 
 import pytest
-import redis
 import uvicorn
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from moothall.asgi import application
 from moothall.live import broker, domain
 from tests import factories
 from tests.live.sse_client import Event
+from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -57,10 +57,7 @@ def server():
 @pytest.fixture(params=["local", "redis"])
 def brokers(request, settings):
     if request.param == "redis":
-        try:
-            redis.Redis.from_url(REDIS_URL).ping()
-        except redis.RedisError:
-            pytest.skip("no Redis at 127.0.0.1:6379")
+        require_redis(REDIS_URL)
         settings.REDIS_URL = REDIS_URL
         settings.LIVE_CHANNEL_PREFIX = f"test-stream:{uuid.uuid4().hex}:"
     else:
