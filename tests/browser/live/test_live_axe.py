@@ -24,20 +24,17 @@ from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from moothall.accounts.models import User
-from moothall.councils.models import Council
 from moothall.live import contributions
 from moothall.live import domain as live
 from tests.browser.conftest import AxeAudit, Console, ScriptsRan, submit
+from tests.browser.live.conftest import new_context
 from tests.browser.live_scene import (
     LiveScene,
-    build_live_scene,
     go_live_on_budget,
     moderate_first,
     news_from_the_meeting,
-    serve_asgi,
     sign_in_at,
 )
-from tests.browser.meetings_scene import mootshire
 from tests.live.contributions_scene import picture
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
@@ -46,40 +43,14 @@ STAFF = "/mootshire/staff/meetings"
 
 
 @pytest.fixture
-def council(transactional_db) -> Council:
-    return mootshire()
-
-
-@pytest.fixture
-def scene(council: Council, officer: User, resident: User) -> LiveScene:
-    return build_live_scene(council, officer=officer, resident=resident)
-
-
-@pytest.fixture
-def asgi(browser: Browser, transactional_db: None) -> Iterator[str]:
-    # Stopped before the test database is emptied (its streams read it to the end).
-    with serve_asgi() as base_url:
-        yield base_url
-
-
-def _context(browser: Browser, base_url: str, **options: object) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=base_url, locale="en-GB", **options)
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
-@pytest.fixture
 def resident_context(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
     """For axe-core only: our CSP would (rightly) refuse the injected script."""
-    yield from _context(browser, asgi, bypass_csp=True)
+    yield from new_context(browser, asgi, bypass_csp=True)
 
 
 @pytest.fixture
 def staff_context(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
-    yield from _context(browser, asgi, bypass_csp=True)
+    yield from new_context(browser, asgi, bypass_csp=True)
 
 
 def _speak(context: BrowserContext, base_url: str, language: str) -> None:
@@ -259,12 +230,12 @@ def test_every_live_and_record_page_meets_wcag_2_2_aa(
 
 @pytest.fixture
 def resident_scripts_on(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
-    yield from _context(browser, asgi)
+    yield from new_context(browser, asgi)
 
 
 @pytest.fixture
 def staff_scripts_on(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
-    yield from _context(browser, asgi)
+    yield from new_context(browser, asgi)
 
 
 def test_no_live_or_record_page_breaks_the_content_security_policy(

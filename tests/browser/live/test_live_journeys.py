@@ -23,7 +23,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from moothall.accounts.models import User
-from moothall.councils.models import Council
 from moothall.live import contributions
 from moothall.live import domain as live
 from moothall.live.models import BlogPost, Comment, LiveMeeting
@@ -34,14 +33,12 @@ from tests.browser.conftest import (
     submit,
     with_password,
 )
+from tests.browser.live.conftest import new_context
 from tests.browser.live_scene import (
     LiveScene,
-    build_live_scene,
     moderate_first,
-    serve_asgi,
     sign_in_at,
 )
-from tests.browser.meetings_scene import mootshire
 from tests.browser.test_staff_pages import app_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
@@ -51,45 +48,19 @@ SOON_MS = 5_000
 
 
 @pytest.fixture
-def council(transactional_db) -> Council:
-    return mootshire()
-
-
-@pytest.fixture
-def scene(council: Council, officer: User, resident: User) -> LiveScene:
-    return build_live_scene(council, officer=officer, resident=resident)
-
-
-@pytest.fixture
-def asgi(browser: Browser, transactional_db: None) -> Iterator[str]:
-    # Stopped before the test database is emptied (its streams read it to the end).
-    with serve_asgi() as base_url:
-        yield base_url
-
-
-def _new_context(browser: Browser, base_url: str, **options: object) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=base_url, locale="en-GB", **options)
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
-@pytest.fixture
 def follower(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
     """A visitor of the uvicorn server, scripts on, our CSP enforced."""
-    yield from _new_context(browser, asgi)
+    yield from new_context(browser, asgi)
 
 
 @pytest.fixture
 def clerk_context(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
-    yield from _new_context(browser, asgi)
+    yield from new_context(browser, asgi)
 
 
 @pytest.fixture
 def no_js_follower(browser: Browser, asgi: str) -> Iterator[BrowserContext]:
-    yield from _new_context(browser, asgi, java_script_enabled=False)
+    yield from new_context(browser, asgi, java_script_enabled=False)
 
 
 # --- Keyboard helpers ------------------------------------------------------------------------
