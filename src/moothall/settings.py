@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "moothall.surveys",
     "moothall.deliberation",
     "moothall.live",
+    "moothall.moderation",
     "moothall.search",
     "moothall.public",
     "moothall.staff",

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("moothall.public.deliberation_urls")),
     path("", include("moothall.public.deliberation_report_urls")),
     path("", include("moothall.public.population_urls")),
+    path("", include("moothall.public.moderation_urls")),
+    path("", include("moothall.public.privacy_urls")),
     path("<slug:council>/", views.council, name="council"),
     path("<slug:council>/brand.css", views.council_brand, name="council_brand"),
     path("<slug:council>/wards/<slug:ward>/", views.ward, name="ward"),

@@ -33,4 +33,5 @@ urlpatterns = [
     path("deliberations/", include("moothall.staff.deliberation_import_urls")),
     path("deliberations/", include("moothall.staff.deliberation_urls")),
     path("population/", include("moothall.staff.population_urls")),
+    path("moderation/", include("moothall.staff.moderation_urls")),
 ]
