@@ -34,4 +34,5 @@ urlpatterns = [
     path("deliberations/", include("moothall.staff.deliberation_urls")),
     path("population/", include("moothall.staff.population_urls")),
     path("moderation/", include("moothall.staff.moderation_urls")),
+    path("privacy/", include("moothall.staff.privacy_urls")),
 ]
