@@ -54,6 +54,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # `demo` without its ten-year meetings archive (a minute's work; tested on its own,
     # small, in tests/meetings/test_demo_data.py).
     settings.DEMO_MEETINGS_ARCHIVE = False
+    # The audit log is append-only; only the test flush (core's `flush`) may empty it.
+    settings.AUDIT_LOG_FLUSHABLE = True
+    # Rate limits on writes are off: tests post a lot; tests/core/test_ratelimit.py turns
+    # them on where it tests them.
+    settings.RATE_LIMITS_ENABLED = False
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -248,7 +249,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -265,6 +266,25 @@ warnings.filterwarnings(
 )
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploads on S3-compatible object storage instead of MEDIA_ROOT: name a bucket (and, for a
+# store other than AWS, its endpoint) and install the extra: pip install "moothall[s3]".
+# Files stay private: the app serves every upload itself, after checking who may see it.
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MEDIA_S3_REGION", "") or None,
+            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("MEDIA_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Live meetings and recordings ------------------------------------------
 # Speech to text for recordings (optional): a local faster-whisper model directory, used
@@ -286,3 +306,41 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Rate limits on writes (issue 8, security) ------------------------------
+# Every POST/PUT/PATCH/DELETE counts against a budget per route class and per caller
+# (the signed-in person, else the client address), kept in the cache above: Redis when
+# REDIS_URL is set (shared by every process), else per process. Over budget: 429 with
+# Retry-After (moothall.core.ratelimit). RATE_LIMITS=off turns them off (benchmarks that
+# post thousands of times from one address); RATE_LIMIT_<CLASS>="count/period" changes one.
+# Signing is generous: many people sign from one address (a library, an office, a phone
+# network), and the petition verbs flag floods quietly behind this.
+RATE_LIMITS_ENABLED = env_str("RATE_LIMITS", "on").strip().lower() not in {"off", "0", "false"}
+RATE_LIMITS = {
+    name: env_str(f"RATE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "sign": "120/m",
+        "api": "60/m",
+        "account": "30/m",
+        "staff": "300/m",
+        "site": "60/m",
+    }.items()
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("moothall.accounts.middleware.RequireStaffMFAMiddleware"),
+    "moothall.core.ratelimit.RateLimitMiddleware",
+)
+
+# --- Audit log (issue 8, audit) -------------------------------------------------
+# The audit log is append-only (triggers in the database, see core migration 0004): even
+# `flush` cannot empty it. Only the test configuration (tests/conftest.py) turns this on,
+# so the test suite's flush between transactional tests may; never set it in production.
+AUDIT_LOG_FLUSHABLE = False
+
+# --- Email outbox recovery (issue 8, durability) ---------------------------------
+# Seconds after which the outbox sweep takes back a message still "sending" (its worker
+# died mid-send; it is sent again, so it may arrive twice) and re-queues a due message
+# whose delivery task never ran (lost with a killed worker). The defaults suit
+# production (a live send times out after EMAIL_TIMEOUT); the crash test shortens them.
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 15 * 60)
+OUTBOX_REENQUEUE_AFTER_SECONDS = env_int("OUTBOX_REENQUEUE_AFTER_SECONDS", 10 * 60)

@@ -199,7 +199,12 @@ def test_a_budget_is_set_and_changed_in_place(council, officer):
     assert Budget.objects.get(pk=budget.pk).amount == 35_000
     assert Budget.objects.filter(process=scene.process).count() == 3
     entry = audit("budgeting.budget_set")
-    assert entry.details == {"ward": "Moot Ward", "amount": 35_000}
+    assert entry.details == {
+        "ward": "Moot Ward",
+        "amount": 35_000,
+        "before": {"amount": 30_000},
+        "after": {"amount": 35_000},
+    }
     whole = domain.set_budget(officer, scene.process, amount=90_000, name="Whole county")
     assert (whole.pk, whole.amount, str(whole)) == (scene.whole.pk, 90_000, "Whole county")
 
@@ -794,7 +799,8 @@ def test_the_proposer_edits_while_ideas_are_open_then_only_staff(council, office
 
     assert (staff.description, staff.budget) == ("By the pond.", scene.whole)
     entry = audit("budgeting.project_edited")
-    assert (entry.actor, entry.details) == (officer, {"changed": ["budget", "description"]})
+    assert (entry.actor, entry.details["changed"]) == (officer, ["budget", "description"])
+    assert entry.details["after"] == {"budget": scene.whole.pk, "description": "By the pond."}
     assert Project.objects.get(pk=benches.pk).title == "Eight benches"
 
 

@@ -84,6 +84,9 @@ def setting(council, other_council, resident) -> SimpleNamespace:
     duplicate = domain.propose_idea(supporter, council, title="Seats in Moot Park", body="B")
     domain.support_idea(supporter, duplicate)
     comment = domain.comment(supporter, scene.idea, body="Yes please")
+    removed = domain.remove_comment(
+        None, domain.comment(supporter, scene.idea, body="Buy watches"), reason="Spam."
+    )
     image = domain.add_image(resident, scene.idea, data=png(), alt_text="The pond")
     link = domain.place_idea_on_agenda(None, duplicate, scene.meeting)
     decision = factories.DecisionFactory(council=council, meeting=scene.meeting)
@@ -92,6 +95,7 @@ def setting(council, other_council, resident) -> SimpleNamespace:
         idea=scene.idea,
         duplicate=duplicate,
         comment=comment,
+        removed=removed,
         image=image,
         link=link,
         decision=decision,
@@ -110,6 +114,7 @@ VERBS: dict[str, Verb] = {
     "withdraw_support": lambda a, s: domain.withdraw_support(a, s.duplicate),
     "comment": lambda a, s: domain.comment(a, s.idea, body="Hello", parent=s.comment),
     "remove_comment": lambda a, s: domain.remove_comment(a, s.comment, reason="Spam."),
+    "restore_comment": lambda a, s: domain.restore_comment(a, s.removed),
     "set_idea_status": lambda a, s: domain.set_idea_status(a, s.idea, "under_consideration"),
     "respond_to_idea": lambda a, s: domain.respond_to_idea(a, s.idea, body="Thanks."),
     "merge_ideas": lambda a, s: domain.merge_ideas(a, s.duplicate, s.idea),
@@ -127,6 +132,7 @@ ALLOWED: dict[str, set[str]] = {
     "withdraw_support": SIGNED_IN,
     "comment": SIGNED_IN,
     "remove_comment": MODERATORS,
+    "restore_comment": MODERATORS,
     "set_idea_status": MANAGERS,
     "respond_to_idea": MANAGERS | {"councillor_user"},
     "merge_ideas": MANAGERS,

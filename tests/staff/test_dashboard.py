@@ -16,6 +16,7 @@ def test_an_officer_sees_what_they_can_do_at_mootshire(client, council, officer)
     assert html.links(response) == [
         ("Meetings", "/mootshire/staff/meetings/"),
         ("Live comments and media", "/mootshire/staff/meetings/live/moderation/"),
+        ("Moderation", "/mootshire/staff/moderation/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Participatory budgeting", "/mootshire/staff/budgets/"),
@@ -35,6 +36,7 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
     assert html.links(response) == [
         ("Meetings", "/mootshire/staff/meetings/"),
         ("Live comments and media", "/mootshire/staff/meetings/live/moderation/"),
+        ("Moderation", "/mootshire/staff/moderation/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Participatory budgeting", "/mootshire/staff/budgets/"),
@@ -44,6 +46,7 @@ def test_a_council_admin_sees_residents_roles_and_the_audit_log(client, council,
         ("Residents", "/mootshire/staff/residents/"),
         ("Roles", "/mootshire/staff/roles/"),
         ("Audit log", "/mootshire/staff/audit/"),
+        ("Privacy notice and retention", "/mootshire/staff/privacy/"),
     ]
 
 
@@ -55,6 +58,7 @@ def test_a_moderator_looks_after_ideas_and_petitions(client, council, moderator)
     assert response.status_code == 200
     assert html.links(response) == [
         ("Live comments and media", "/mootshire/staff/meetings/live/moderation/"),
+        ("Moderation", "/mootshire/staff/moderation/"),
         ("Ideas and needs", "/mootshire/staff/ideas/"),
         ("Petitions", "/mootshire/staff/petitions/"),
         ("Deliberations", "/mootshire/staff/deliberations/"),
@@ -73,6 +77,7 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
     assert [label for label, _ in html.links(response)] == [
         "Meetings",
         "Live comments and media",
+        "Moderation",
         "Ideas and needs",
         "Petitions",
         "Participatory budgeting",
@@ -82,6 +87,7 @@ def test_a_platform_admin_without_a_role_sees_everything(client, council, platfo
         "Residents",
         "Roles",
         "Audit log",
+        "Privacy notice and retention",
     ]
 
 

@@ -109,6 +109,29 @@ class UserAdmin(DjangoUserAdmin):
         # A new account has no roles yet; its roles are shown once it exists.
         return [RoleInline] if obj is not None else []
 
+    # An erasure request that reached the platform (UK GDPR): the same verb as the
+    # person's own "Delete your account" page, so the row stays as an anonymous tombstone.
+    actions = ["erase_accounts"]
+
+    @admin.action(description=_("Delete the selected accounts (keep contributions, anonymised)"))
+    def erase_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from moothall.accounts import privacy
+
+        erased = 0
+        for user in queryset.filter(erased_at__isnull=True):
+            try:
+                privacy.delete_account(user, actor=request.user)
+            except privacy.AccountDeletionRefused:
+                self.message_user(
+                    request,
+                    gettext("%(user)s is a platform administrator: remove that access first.")
+                    % {"user": user.email},
+                    level="error",
+                )
+            else:
+                erased += 1
+        self.message_user(request, gettext("%(count)d accounts deleted.") % {"count": erased})
+
 
 class RoleAddForm(forms.ModelForm):
     reason = forms.CharField(

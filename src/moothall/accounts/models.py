@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text=_("Platform staff: may use the Django admin.")
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the person deleted their account; the row stays as an anonymous tombstone."
+        ),
+    )
 
     objects = UserManager()
 
@@ -63,12 +72,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return self.name or self.email
+        return self.get_full_name()
+
+    @property
+    def is_erased(self) -> bool:
+        """A deleted account: the row is kept, anonymised, for what points at it."""
+        return self.erased_at is not None
 
     def get_short_name(self) -> str:
-        return self.name or self.email
+        return self.get_full_name()
 
     def get_full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("Former participant"))
         return self.name or self.email
 
 
@@ -165,3 +181,60 @@ class ResidentVerification(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class PrivacySettings(models.Model):
+    """What the council's privacy notice says about it as data controller, and how long
+    it keeps consultation respondents linked to their accounts."""
+
+    council = models.OneToOneField(
+        "councils.Council", on_delete=models.CASCADE, related_name="privacy_settings"
+    )
+    controller_name = models.CharField(
+        _("data controller"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who decides how personal data is used. Leave empty for the council itself."),
+    )
+    controller_address = models.TextField(_("controller's postal address"), blank=True)
+    contact_email = models.EmailField(
+        _("email address for privacy questions and requests"), blank=True
+    )
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("data protection officer's email address"), blank=True)
+    ico_registration = models.CharField(
+        _("ICO registration number"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The council's entry in the Information Commissioner's register, e.g. Z1234567."
+        ),
+    )
+    respondent_retention_days = models.PositiveSmallIntegerField(
+        _("days after a survey or conversation closes before respondents are unlinked"),
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=_(
+            "Answers and votes stay, so results stay exact; only the link to the person's "
+            "account is deleted."
+        ),
+    )
+    extra_information = models.TextField(
+        _("anything else residents should know"),
+        blank=True,
+        help_text=_("Plain text, shown at the end of the privacy notice."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
+
+    def __str__(self) -> str:
+        return f"Privacy settings of {self.council}"
+
+    @classmethod
+    def for_council(cls, council: Any) -> PrivacySettings:
+        """The council's saved settings, or (unsaved) the defaults."""
+        found = cls.objects.filter(council=council).first()
+        return found if found is not None else cls(council=council)

@@ -46,12 +46,14 @@ from moothall.budgeting.models import (
     Rule,
 )
 from moothall.budgeting.rules import Step, refusal
-from moothall.core.audit import record
+from moothall.core.audit import changes as audit_changes
+from moothall.core.audit import record, snapshot
 from moothall.core.validation import invalid, line, reason, text
 from moothall.councils.models import Council, Postcode, Ward
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.ideas.domain import ImageUpload  # the same upload shape as ideas
 from moothall.ideas.images import clean_image, store_pictures
+from moothall.moderation.bans import refuse_if_banned
 
 P = Project.Status
 
@@ -408,6 +410,7 @@ def update_process(actor: Any, process: BudgetProcess, **changes: Any) -> Budget
     _check(actor, process, Step.CHANGE_PHASE if text_only else Step.EDIT)
     cleaned = _process_fields(changes, process)
     changed = sorted(name for name, value in cleaned.items() if getattr(process, name) != value)
+    before = snapshot(process, changed)
     for name, value in cleaned.items():
         setattr(process, name, value)
     process.save()
@@ -418,6 +421,7 @@ def update_process(actor: Any, process: BudgetProcess, **changes: Any) -> Budget
             council=process.council,
             target=process,
             changed=changed,
+            **audit_changes(before, process, changed),
         )
     return process
 
@@ -441,6 +445,7 @@ def set_budget(
     budget, created = Budget.objects.get_or_create(
         process=process, ward=ward, defaults={"amount": value, "name": label}
     )
+    before = {"amount": None, "name": ""} if created else snapshot(budget, ["amount", "name"])
     if not created:
         dearest = budget.projects.filter(status=P.ACCEPTED, cost__gt=value).first()
         if dearest is not None:
@@ -459,6 +464,7 @@ def set_budget(
         target=process,
         ward=ward.name if ward else "",
         amount=value,
+        **audit_changes(before, budget, ["amount", "name"]),
     )
     return budget
 
@@ -615,6 +621,7 @@ def propose_project(
     and cost it. Side effects: timeline, followers of the process told."""
     process = BudgetProcess.objects.select_related("council").get(pk=process.pk)
     _check(user, process, Step.PROPOSE)
+    refuse_if_banned(user, process.council)
     fields = _project_text(
         {
             "title": title,
@@ -743,6 +750,7 @@ def edit_project(actor: Any, project: Project, **changes: Any) -> Project:
             raise invalid(
                 "budget", _("The project costs more than that whole budget."), "cost_over_budget"
             )
+    before = snapshot(project, sorted(fields))
     for name, value in fields.items():
         setattr(project, name, value)
     project.save()
@@ -753,6 +761,7 @@ def edit_project(actor: Any, project: Project, **changes: Any) -> Project:
             council=process.council,
             target=project,
             changed=sorted(fields),
+            **audit_changes(before, project, sorted(fields)),
         )
     return project
 

@@ -64,7 +64,8 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 # A send takes seconds (SMTP and Notify time out after 30 s): a message still "sending"
-# after this long belongs to a worker that died, and goes back to pending.
+# after this long belongs to a worker that died, and goes back to pending. The settings
+# OUTBOX_STUCK_AFTER_SECONDS and OUTBOX_REENQUEUE_AFTER_SECONDS override these two.
 STUCK_AFTER = dt.timedelta(minutes=15)
 # A queued delivery task normally runs within seconds; if it has not after this long
 # (the task was lost, or enqueueing failed after commit), the sweep queues another.
@@ -450,7 +451,7 @@ def sweep(*, now: dt.datetime | None = None) -> SweepSummary:
 
     now = now or timezone.now()
     summary = SweepSummary()
-    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - _stuck_after())
     interrupted = "Interrupted: the worker stopped while sending (it may have been sent)."
     summary.failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=Status.FAILED, last_error=interrupted
@@ -471,8 +472,18 @@ def _due(now: dt.datetime) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).filter(
         Q(enqueued_at__isnull=True)
         | Q(enqueued_at__lt=F("next_attempt_at"))  # a retry came due after the last task
-        | Q(enqueued_at__lt=now - REENQUEUE_AFTER)  # the last task never ran
+        | Q(enqueued_at__lt=now - _reenqueue_after())  # the last task never ran
     )
+
+
+def _stuck_after() -> dt.timedelta:
+    seconds = getattr(settings, "OUTBOX_STUCK_AFTER_SECONDS", 0)
+    return dt.timedelta(seconds=seconds) if seconds else STUCK_AFTER
+
+
+def _reenqueue_after() -> dt.timedelta:
+    seconds = getattr(settings, "OUTBOX_REENQUEUE_AFTER_SECONDS", 0)
+    return dt.timedelta(seconds=seconds) if seconds else REENQUEUE_AFTER
 
 
 def purge(*, now: dt.datetime | None = None) -> int:

@@ -5,24 +5,65 @@ The audit log holds one row for every staff action and every state change a verb
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit entry: the log is append-only."""
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Reading and adding only: every bulk change or removal is refused.
+
+    The database refuses them too (triggers made by migration 0004); this refusal comes
+    first, with a clearer message, and covers every path the ORM has (``update``,
+    ``bulk_update``, ``update_or_create`` on an existing row, ``delete``, the collector's
+    fast delete)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def _update(self, values: Any) -> Any:
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: Any = None) -> int:
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def _raw_delete(self, using: Any) -> int:
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+
 class AuditEntry(models.Model):
+    """One staff action or state change: who, what, when, and what changed (``details``,
+    with ``before``/``after`` for changed settings). Append-only: a saved entry is never
+    changed or removed, by the app (the model and its queryset refuse) or by anything
+    else speaking SQL (the database's triggers refuse; see migration 0004).
+
+    ``actor`` and ``council`` are PROTECTed: a person or council that appears in the log
+    cannot be deleted (the privacy verbs keep a deleted account as an anonymised
+    tombstone instead), since SET_NULL would be an UPDATE of the log."""
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Who did it; empty for the system (an importer, a task)."),
     )
     council = models.ForeignKey(
-        "councils.Council", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "councils.Council", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=100, db_index=True)
     target_type = models.CharField(max_length=100, blank=True)
@@ -30,13 +71,25 @@ class AuditEntry(models.Model):
     target_repr = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit entries cannot be deleted")
 
 
 class OutboxMessage(models.Model):

@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from moothall.accounts.models import User
 from moothall.accounts.residents import Eligibility, eligibility_for
 from moothall.accounts.rules import Action, can, can_contribute, is_active_user
-from moothall.core.audit import record
+from moothall.core.audit import changes as audit_changes
+from moothall.core.audit import record, snapshot
 from moothall.core.mail import queue_email
 from moothall.core.validation import invalid as _invalid
 from moothall.core.validation import line as _line
@@ -610,6 +611,7 @@ def update_correspondence_settings(
     if unknown:
         raise ValueError(f"update_correspondence_settings cannot change {sorted(unknown)}")
     rules = CorrespondenceSettings.for_council(council)
+    before = snapshot(rules, changes)
     for field, value in changes.items():
         setattr(rules, field, value)
     rules.full_clean(exclude=["council"])
@@ -619,6 +621,6 @@ def update_correspondence_settings(
         actor=actor,
         council=council,
         target=rules,
-        after={field: getattr(rules, field) for field in changes},
+        **audit_changes(before, rules, list(changes)),
     )
     return rules

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from moothall.councils.models import (
     Council,
@@ -31,8 +34,57 @@ URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
 }
 
 
+# A logo is judged by its bytes (Pillow), not by its name: the model's extension check
+# alone would take a web page named logo.png. (Issue 8, security.)
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 16_000_000
+
+
+def check_logo(data: bytes) -> None:
+    """ValidationError unless ``data`` is a whole PNG, JPEG or WebP picture of sensible size."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    refused = forms.ValidationError(
+        _("The logo must be a picture: a PNG, JPEG or WebP image of at most 2 MB."),
+        code="not_an_image",
+    )
+    if not data or len(data) > LOGO_MAX_BYTES:
+        raise refused
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in LOGO_FORMATS:
+                    raise refused
+                if probe.size[0] * probe.size[1] > LOGO_MAX_PIXELS:
+                    raise refused
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as whole:
+                whole.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise refused from None
+    except (OSError, ValueError, SyntaxError, EOFError):  # UnidentifiedImageError is an OSError
+        raise refused from None
+
+
+class CouncilAdminForm(forms.ModelForm):
+    """The admin's Council form (the admin supplies the model and fields)."""
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            check_logo(logo.read())
+            logo.seek(0)
+        return logo
+
+
 @admin.register(Council)
 class CouncilAdmin(admin.ModelAdmin):
+    form = CouncilAdminForm
     list_display = ("short_name", "name", "slug", "tier", "nation", "gss_code", "register_code")
     list_filter = ("tier", "nation")
     search_fields = ("name", "short_name", "slug", "gss_code", "register_code")

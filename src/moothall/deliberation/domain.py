@@ -32,7 +32,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from moothall.accounts.residents import Eligibility
-from moothall.core.audit import record
+from moothall.core.audit import changes as audit_changes
+from moothall.core.audit import record, snapshot
 from moothall.core.validation import characters, free_slug, invalid, line, unique_slug
 from moothall.core.validation import reason as reason_field
 from moothall.core.validation import text as text_field
@@ -48,6 +49,8 @@ from moothall.deliberation.models import (
     Vote,
 )
 from moothall.deliberation.rules import Step, closed_refusal, participant_refusal, refusal
+from moothall.moderation.bans import refuse_if_banned
+from moothall.moderation.log import note as public_log
 from moothall.population.bands import PREFER_NOT_TO_SAY, AgeBand, Sex
 
 logger = logging.getLogger(__name__)
@@ -321,6 +324,7 @@ def update_conversation(conversation: Conversation, *, by: Any, **fields: Any) -
     changed = sorted(
         name for name, value in cleaned.items() if getattr(conversation, name) != value
     )
+    before = snapshot(conversation, changed)
     for name, value in cleaned.items():
         setattr(conversation, name, value)
     conversation.save()
@@ -331,6 +335,7 @@ def update_conversation(conversation: Conversation, *, by: Any, **fields: Any) -
             council=conversation.council,
             target=conversation,
             changed=changed,
+            **audit_changes(before, conversation, changed),
         )
     if "mode" in changed:
         _request_after_commit(conversation.pk)
@@ -639,6 +644,8 @@ def add_statement(
         why = participant_refusal(author, held, Step.ADD_STATEMENT)
         if why is not None:
             raise StepRefused(why, Step.ADD_STATEMENT)
+        if author.user_id is not None:
+            refuse_if_banned(author.user, conversation.council)
         new_state = S.PENDING if conversation.moderation == Moderation.PRE else S.ACCEPTED
     else:
         if by is not None:
@@ -716,6 +723,9 @@ def moderate_statement(
     statement.moderated_by = _as_user(by)
     statement.moderated_at = timezone.now()
     statement.save(update_fields=["state", "reject_reason", "moderated_by", "moderated_at"])
+    if not statement.is_seed and {was, new_state} == {S.ACCEPTED, S.REJECTED}:
+        # Taken down once shown, or put back: in the public moderation log.
+        public_log(conversation.council, "statement", "hidden" if was == S.ACCEPTED else "restored")
     record(
         "deliberation.statement_accepted" if accept else "deliberation.statement_rejected",
         actor=by,

@@ -57,6 +57,8 @@ from moothall.ideas.models import (
 )
 from moothall.meetings import domain as meetings_domain
 from moothall.meetings.models import AgendaItem, Decision, Meeting
+from moothall.moderation.bans import refuse_if_banned
+from moothall.moderation.log import note as public_log
 from moothall.notifications.domain import follow, notify, retract
 
 TITLE_LIMIT = 150
@@ -330,6 +332,7 @@ def propose_idea(
     audit entry, the author follows the idea, and followers of its ward and topic are told.
     """
     _require_eligible(user, council, "propose")
+    refuse_if_banned(user, council)
     _within_limit(
         user,
         Idea.objects.filter(
@@ -465,9 +468,9 @@ def support_idea(user: Any, idea: Idea) -> Support:
             # so the count moves exactly with the rows, and a merge (which locks the row
             # too) cannot slip between the check and the insert.
             now = timezone.now()
-            open_ = Idea.objects.filter(pk=idea.pk, status__in=OPEN_FOR_SUPPORT).update(
-                support_count=F("support_count") + 1, last_activity_at=now
-            )
+            open_ = Idea.objects.filter(
+                pk=idea.pk, status__in=OPEN_FOR_SUPPORT, hidden_at__isnull=True
+            ).update(support_count=F("support_count") + 1, last_activity_at=now)
             if not open_:
                 current = Idea.objects.filter(pk=idea.pk).values_list("status", flat=True).first()
                 if current == Idea.Status.MERGED:
@@ -515,7 +518,9 @@ def comment(user: Any, idea: Idea, *, body: str, parent: Comment | None = None) 
     deep at most). Side effects: the comment, the idea's count and last activity, an audit
     entry, the commenter follows the idea, and the idea's followers are told."""
     _require_eligible(user, idea.council, "comment")
+    refuse_if_banned(user, idea.council)
     _not_merged(idea)
+    _not_hidden(idea)
     body = _text(body, "body", limit=COMMENT_LIMIT)
     _within_limit(
         user,
@@ -580,6 +585,7 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
     comment.removed_at = timezone.now()
     comment.save(update_fields=["is_removed", "removed_reason", "removed_by", "removed_at"])
     Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") - 1)
+    public_log(idea.council, "idea_comment", "hidden")
     # Not in anyone's digest either.
     retract(_comment_url(idea, comment.pk))
     record(
@@ -591,6 +597,71 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
         reason=reason,
     )
     return comment
+
+
+@transaction.atomic
+def restore_comment(actor: Any, comment: Comment) -> Comment:
+    """A moderator puts back a comment removed by mistake. Side effects: the idea's
+    count, an audit entry."""
+    idea = comment.idea
+    _require(actor, idea.council, Action.MODERATE)
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not current.is_removed:
+        raise ValidationError(_("This comment has not been removed."), code="not_removed")
+    comment.is_removed = False
+    comment.removed_reason = ""
+    comment.removed_by = None
+    comment.removed_at = None
+    comment.save(update_fields=["is_removed", "removed_reason", "removed_by", "removed_at"])
+    Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+    public_log(idea.council, "idea_comment", "restored")
+    record(
+        "ideas.restore_comment", actor=actor, council=idea.council, target=idea, comment=comment.pk
+    )
+    return comment
+
+
+def _not_hidden(idea: Idea) -> None:
+    if Idea.objects.filter(pk=idea.pk, hidden_at__isnull=False).exists():
+        raise ValidationError(_("Moderators have hidden this idea."), code="hidden")
+
+
+@transaction.atomic
+def hide_idea(actor: Any, idea: Idea, *, reason: str) -> Idea:
+    """A moderator hides an idea that breaks the council's rules: it leaves every public
+    list, page, search and feed (its page says it was hidden, and why), and takes no more
+    support or comments; its supports stay counted for when it is restored. Side effects:
+    the public moderation log, an audit entry; its followers' pending digests drop it."""
+    _require(actor, idea.council, Action.MODERATE)
+    reason = _reason(reason, required=True)
+    current = Idea.objects.select_for_update().get(pk=idea.pk)
+    if current.hidden_at is not None:
+        raise ValidationError(_("This idea is already hidden."), code="hidden")
+    current.hidden_at = timezone.now()
+    current.hidden_reason = reason
+    current.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    public_log(idea.council, "idea", "hidden")
+    retract(idea.get_absolute_url())
+    record("ideas.hide", actor=actor, council=idea.council, target=current, reason=reason)
+    idea.hidden_at, idea.hidden_reason = current.hidden_at, current.hidden_reason
+    return current
+
+
+@transaction.atomic
+def restore_idea(actor: Any, idea: Idea) -> Idea:
+    """A moderator puts back an idea hidden by mistake. Side effects: the public
+    moderation log, an audit entry."""
+    _require(actor, idea.council, Action.MODERATE)
+    current = Idea.objects.select_for_update().get(pk=idea.pk)
+    if current.hidden_at is None:
+        raise ValidationError(_("This idea is not hidden."), code="not_hidden")
+    current.hidden_at = None
+    current.hidden_reason = ""
+    current.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    public_log(idea.council, "idea", "restored")
+    record("ideas.restore", actor=actor, council=idea.council, target=current)
+    idea.hidden_at, idea.hidden_reason = None, ""
+    return current
 
 
 # --- The council's side: status, responses, merging -------------------------------------------

@@ -121,6 +121,10 @@ class Idea(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     support_count = models.PositiveIntegerField(default=0)
+    # Hidden by a moderator (moothall.moderation): off every public list, page, search and
+    # feed, with the reason shown in its place; restored by clearing both.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=500, blank=True)
     comment_count = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
@@ -185,6 +189,10 @@ class Idea(models.Model):
     @property
     def is_merged(self) -> bool:
         return self.status == self.Status.MERGED
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def has_point(self) -> bool:

@@ -45,9 +45,9 @@ class Filters:
 
 
 def visible_ideas(council: Council) -> QuerySet[Idea]:
-    """Every idea of ``council`` the public may open (today: all of them; merged ones lead
-    to the idea they were merged into)."""
-    return Idea.objects.filter(council=council)
+    """Every idea of ``council`` the public may open: all but those moderators hid (merged
+    ones lead to the idea they were merged into)."""
+    return Idea.objects.filter(council=council, hidden_at__isnull=True)
 
 
 def listed_ideas(council: Council, filters: Filters = Filters()) -> QuerySet[Idea]:

@@ -15,7 +15,7 @@ from moothall.search.registry import Entry, register
 
 
 def idea_entries(idea: Idea) -> list[Entry]:
-    if idea.is_merged:
+    if idea.is_merged or idea.is_hidden:
         return []
     return [
         Entry(

@@ -43,6 +43,8 @@ from moothall.live import media as sniff
 from moothall.live.events import emit
 from moothall.live.models import Comment, Contribution, LiveMeeting, LiveSettings, Media, Moderation
 from moothall.meetings.models import Meeting
+from moothall.moderation.bans import refuse_if_banned
+from moothall.moderation.log import note as public_log
 
 RATE_WINDOW = dt.timedelta(minutes=10)
 CAPTION_LIMIT = 250
@@ -219,6 +221,7 @@ def post_comment(user: Any, meeting: Meeting, *, text: str) -> Comment:
     event.
     """
     _require_contributor(user, meeting)
+    refuse_if_banned(user, meeting.council)
     _open_live(meeting, lock=False)  # "closed" before anything about the text
     rules = LiveSettings.for_council(meeting.council)
     cleaned = _clean_comment(text, rules.comment_max_length)
@@ -279,6 +282,7 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
     if current.status != Contribution.PUBLISHED:
         raise ValidationError(_("Only a published comment can be removed."), code="not_published")
     _settle(comment, Contribution.REMOVED, reason, actor)
+    public_log(meeting.council, "live_comment", "hidden")
     record(
         "live.remove_comment",
         actor=actor,
@@ -288,6 +292,28 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
         reason=reason,
     )
     emit(meeting.pk, "removed", {"what": "comment", "id": comment.pk})
+    return comment
+
+
+@transaction.atomic
+def restore_comment(actor: Any, comment: Comment) -> Comment:
+    """A moderator puts back a comment removed by mistake. Side effects: the comment's
+    status, an audit entry, a ``comment`` event."""
+    meeting = comment.meeting
+    _moderator(actor, meeting)
+    current = _locked_comment(comment)
+    if current.status != Contribution.REMOVED:
+        raise ValidationError(_("Only a removed comment can be restored."), code="not_removed")
+    _settle(comment, Contribution.PUBLISHED, "", actor)
+    public_log(meeting.council, "live_comment", "restored")
+    record(
+        "live.restore_comment",
+        actor=actor,
+        council=meeting.council,
+        target=meeting,
+        comment=comment.pk,
+    )
+    emit(meeting.pk, "comment", comment_data(comment))
     return comment
 
 
@@ -383,6 +409,7 @@ def upload_media(user: Any, meeting: Meeting, *, data: bytes, caption: str) -> M
     event.
     """
     _require_contributor(user, meeting)
+    refuse_if_banned(user, meeting.council)
     # A quick look first: no point judging a large file for a meeting that takes none.
     _open_live(meeting, lock=False)
     caption = _line(caption, "caption", required=False, limit=CAPTION_LIMIT)
@@ -471,6 +498,7 @@ def remove_media(actor: Any, media: Media, *, reason: str) -> Media:
     if current.status != Contribution.PUBLISHED:
         raise ValidationError(_("Only a published upload can be removed."), code="not_published")
     _settle(media, Contribution.REMOVED, reason, actor)
+    public_log(meeting.council, "live_media", "hidden")
     record(
         "live.remove_media",
         actor=actor,

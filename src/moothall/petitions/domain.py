@@ -41,6 +41,7 @@ from moothall.councils.models import Council, Postcode, Topic, Ward
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.meetings import law
 from moothall.meetings.models import AgendaItem, Decision, Meeting
+from moothall.moderation.bans import refuse_if_banned
 from moothall.petitions.models import (
     TALLY_SHARDS,
     AbuseAlert,
@@ -257,6 +258,7 @@ def start_petition(
     Side effects: the petition, a "created" timeline line (private until published)."""
     if not can_contribute(user):
         raise PermissionDenied
+    refuse_if_banned(user, council)
     fields = _petition_fields(
         council, title=title, action=action, background=background, topic=topic, ward=ward
     )
@@ -1783,7 +1785,10 @@ def invalidate_signatures(
         target=petition,
         count=len(rows),
         reason=why,
-        criteria=stored,
+        # The criteria's names only: an IP address or email domain is personal data, kept
+        # on the Invalidation (which retention may clear), never in the append-only log.
+        criteria=sorted(stored),
+        invalidation=invalidation.pk,
     )
     return invalidation
 

@@ -41,13 +41,12 @@ def _council(slug: str) -> Council:
     return get_object_or_404(Council, slug=slug)
 
 
-def _idea(council: str, pk: int) -> Idea:
-    idea = get_object_or_404(
-        Idea.objects.select_related("council", "topic", "ward", "author", "merged_into"),
-        council__slug=council,
-        pk=pk,
-    )
-    return idea
+def _idea(council: str, pk: int, *, hidden: bool = False) -> Idea:
+    """The idea at ``pk``; one moderators hid is found only when ``hidden`` (its page)."""
+    found = Idea.objects.select_related("council", "topic", "ward", "author", "merged_into")
+    if not hidden:
+        found = found.filter(hidden_at__isnull=True)
+    return get_object_or_404(found, council__slug=council, pk=pk)
 
 
 def _not_eligible_message(error: domain.NotEligible) -> str:
@@ -303,7 +302,15 @@ def idea_short(request: HttpRequest, council: str, pk: int) -> HttpResponse:
 
 @require_safe
 def idea(request: HttpRequest, council: str, pk: int, slug: str) -> HttpResponse:
-    found = _idea(council, pk)
+    found = _idea(council, pk, hidden=True)
+    if found.is_hidden:
+        # Gone on purpose: say so, and why, rather than "page not found".
+        return render(
+            request,
+            "public/ideas/hidden.html",
+            {"council": found.council, "idea": found},
+            status=410,
+        )
     if found.is_merged and found.merged_into is not None:
         messages.info(
             request,

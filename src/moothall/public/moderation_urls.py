@@ -1,5 +1,14 @@
-"""URL patterns (filled in by the feature that owns this module)."""
+"""Residents' reports and the public moderation log (mounted at the site's root)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from moothall.public import moderation_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "<slug:council>/report/<slug:kind>/<int:pk>/",
+        views.report,
+        name="moderation_report",
+    ),
+    path("<slug:council>/moderation-log/", views.log, name="moderation_log"),
+]

@@ -1,5 +1,9 @@
-"""URL patterns (filled in by the feature that owns this module)."""
+"""A council's privacy notice (public)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from moothall.public import privacy_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<slug:council>/privacy/", privacy_views.privacy_notice, name="privacy_notice"),
+]

@@ -50,6 +50,7 @@ from moothall.budgeting.models import (
     Rule,
 )
 from moothall.budgeting.rules import Step, refusal
+from moothall.core.audit import record_export
 from moothall.councils.models import Council
 from moothall.public.exports import _csv_response
 from moothall.staff import budget_forms as bf
@@ -966,6 +967,14 @@ def result_csv(request: HttpRequest, council: str, process_id: int, budget_id: i
         raise Http404("No result for this budget.")
     titles = dict(Project.objects.filter(process=found).values_list("pk", "title"))
     rows = _result_rows(result, titles)
+    record_export(
+        "budgeting.result_exported",
+        actor=request.user,
+        council=here,
+        target=budget,
+        format="csv",
+        rows=len(rows),
+    )
 
     def lines() -> Iterator[list[Any]]:
         for row in rows:

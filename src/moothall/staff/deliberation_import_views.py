@@ -24,9 +24,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from moothall.accounts.access import get_council_for
 from moothall.accounts.rules import Action
+from moothall.core.audit import record_export
 from moothall.core.forms import add_verb_errors, posted
 from moothall.deliberation.interchange import InterchangeError, import_zip, pack_zip
-from moothall.deliberation.models import Conversation
+from moothall.deliberation.models import Conversation, Vote
 from moothall.staff.deliberation_import_forms import ImportForm
 
 
@@ -86,6 +87,15 @@ def conversation_export(request: HttpRequest, council: str, slug: str) -> HttpRe
         raise Http404("No such conversation.")
     conversation.council = here
     body = pack_zip(conversation)
+    record_export(
+        "deliberation.conversation_exported",
+        actor=request.user,
+        council=here,
+        target=conversation,
+        format="polis",
+        rows=conversation.participants.count(),
+        votes=Vote.objects.filter(conversation=conversation).count(),
+    )
     name = f"{here.slug}-{conversation.slug}-polis-{timezone.localdate().isoformat()}.zip"
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from moothall.accounts.access import get_council_for
 from moothall.accounts.rules import Action
+from moothall.core.audit import record_export
 from moothall.population.domain import import_population
 from moothall.population.figures import BANDS, figures, rows_for_csv
 from moothall.public.exports import _csv_response
@@ -88,8 +89,12 @@ def population(request: HttpRequest, council: str) -> HttpResponse:
 @require_safe
 def population_csv(request: HttpRequest, council: str) -> StreamingHttpResponse:
     here = get_council_for(request.user, council, Action.MANAGE_CONSULTATIONS)
+    rows = rows_for_csv(here)
+    record_export(
+        "population.exported", actor=request.user, council=here, format="csv", rows=len(rows)
+    )
     return _csv_response(
         f"{here.slug}-ward-population.csv",
         ["ward_code", "ward_name", "age_band", "sex", "count"],
-        iter(rows_for_csv(here)),
+        iter(rows),
     )

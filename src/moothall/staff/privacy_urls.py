@@ -1,5 +1,9 @@
-"""URL patterns (filled in by the feature that owns this module)."""
+"""The council's privacy settings in the back-office (mounted at /<council>/staff/privacy/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from moothall.staff import privacy_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", privacy_views.privacy_settings, name="privacy_settings"),
+]

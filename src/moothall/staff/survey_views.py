@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from moothall.accounts.access import get_council_for
 from moothall.accounts.rules import Action
+from moothall.core.audit import record_export
 from moothall.core.forms import add_verb_errors
 from moothall.councils.models import Council
 from moothall.staff import survey_forms as sf
@@ -589,5 +590,13 @@ def survey_results(request: HttpRequest, council: str, slug: str) -> HttpRespons
 @login_required
 @require_safe
 def survey_csv(request: HttpRequest, council: str, slug: str) -> StreamingHttpResponse:
-    _here, found = _survey(request, council, slug)
+    here, found = _survey(request, council, slug)
+    record_export(
+        "surveys.responses_exported",
+        actor=request.user,
+        council=here,
+        target=found,
+        format="csv",
+        rows=Response.objects.filter(survey=found, state=Response.State.SUBMITTED).count(),
+    )
     return export.response(found)

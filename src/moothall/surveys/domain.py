@@ -38,7 +38,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from moothall.accounts.residents import Eligibility
-from moothall.core.audit import record
+from moothall.core.audit import changes as audit_changes
+from moothall.core.audit import record, snapshot
 from moothall.core.validation import free_slug, invalid, line, text, unique_slug
 from moothall.councils.models import Council, Ward
 from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
@@ -392,6 +393,7 @@ def update_survey(survey: Survey, *, by: Any, **fields: Any) -> Survey:
     if "slug" in fields and fields["slug"] is None:
         cleaned["slug"] = survey.slug
     changed = sorted(name for name, value in cleaned.items() if getattr(survey, name) != value)
+    before = snapshot(survey, changed)
     for name, value in cleaned.items():
         setattr(survey, name, value)
     survey.save()
@@ -402,6 +404,7 @@ def update_survey(survey: Survey, *, by: Any, **fields: Any) -> Survey:
             council=survey.council,
             target=survey,
             changed=changed,
+            **audit_changes(before, survey, changed),
         )
     return survey
 
@@ -902,6 +905,7 @@ def update_question(question: Question, *, by: Any, **fields: Any) -> Question:
             target=survey,
             question=question.pk,
             changed=changed,
+            **audit_changes(before, question, changed),
         )
     return question
 

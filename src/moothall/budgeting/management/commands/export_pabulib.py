@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from moothall.budgeting.engine import save_pb
 from moothall.budgeting.interchange import InterchangeError, export_pabulib
 from moothall.budgeting.models import BudgetProcess
+from moothall.core.audit import record_export
 
 
 class Command(BaseCommand):
@@ -39,6 +40,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Cannot write {options['file']}: {error.strerror or error}"
             ) from None
+        record_export(  # run by an operator, not a signed-in person: "the system"
+            "budgeting.pabulib_exported",
+            actor=None,
+            council=process.council,
+            target=process,
+            format="pabulib",
+            rows=len(pb.votes),
+            projects=len(pb.projects),
+        )
         self.stdout.write(
             f"Wrote {options['file']}: {len(pb.projects)} projects, {len(pb.votes)} votes."
         )

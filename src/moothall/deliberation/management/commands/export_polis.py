@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from moothall.core.audit import record_export
 from moothall.deliberation.interchange import InterchangeError, export_conversation
 from moothall.deliberation.models import Conversation
 
@@ -32,6 +33,15 @@ class Command(BaseCommand):
             export = export_conversation(conversation, options["folder"])
         except InterchangeError as error:
             raise CommandError(str(error)) from None
+        record_export(  # run by an operator, not a signed-in person: "the system"
+            "deliberation.conversation_exported",
+            actor=None,
+            council=conversation.council,
+            target=conversation,
+            format="polis",
+            rows=len(export.participants),
+            votes=len(export.votes),
+        )
         self.stdout.write(
             f"Wrote {options['folder']}: {len(export.comments)} statements, "
             f"{len(export.votes)} vote events, {len(export.participants)} participants."

@@ -1,0 +1,96 @@
+"""What moderation can act on in ideas: ideas themselves (taken off the public site, their
+page saying why) and comments (hidden as a placeholder with the reason), each hidden and
+restored by the ideas app's own verbs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from moothall.ideas import domain
+from moothall.ideas.models import Comment, Idea
+from moothall.moderation.registry import POST, Kind, Space, register, register_spaces
+
+
+def _name(comment: Comment) -> str:
+    author = comment.author
+    return (author.name if author is not None else "") or str(_("A resident"))
+
+
+def _hide(actor: Any, comment: Comment, reason: str) -> Any:
+    return domain.remove_comment(actor, comment, reason=reason)
+
+
+def _restore(actor: Any, comment: Comment) -> Any:
+    return domain.restore_comment(actor, comment)
+
+
+register(
+    Kind(
+        name="idea_comment",
+        model=Comment,
+        label=_("comment on an idea"),
+        at_council=lambda council: Comment.objects.filter(idea__council=council).select_related(
+            "idea__council", "author"
+        ),
+        council_of=lambda comment: comment.idea.council,
+        author_of=lambda comment: comment.author,
+        author_name=_name,
+        is_hidden=lambda comment: comment.is_removed,
+        hidden_lookup={"is_removed": True},
+        is_shown=lambda comment: not comment.is_removed and not comment.idea.is_merged,
+        hide=_hide,
+        restore=_restore,
+        url_of=lambda comment: f"{comment.idea.get_absolute_url()}#comment-{comment.pk}",
+        excerpt=lambda comment: comment.body,
+        space="idea_comments",
+    )
+)
+
+
+def _idea_author(idea: Idea) -> str:
+    author = idea.author
+    return (author.name if author is not None else "") or str(_("A resident"))
+
+
+def _hide_idea(actor: Any, idea: Idea, reason: str) -> Any:
+    return domain.hide_idea(actor, idea, reason=reason)
+
+
+def _restore_idea(actor: Any, idea: Idea) -> Any:
+    return domain.restore_idea(actor, idea)
+
+
+register(
+    Kind(
+        name="idea",
+        model=Idea,
+        label=_("idea or need"),
+        at_council=lambda council: Idea.objects.filter(council=council).select_related(
+            "council", "author"
+        ),
+        council_of=lambda idea: idea.council,
+        author_of=lambda idea: idea.author,
+        author_name=_idea_author,
+        is_hidden=lambda idea: idea.is_hidden,
+        hidden_lookup={"hidden_at__isnull": False},
+        is_shown=lambda idea: not idea.is_hidden and not idea.is_merged,
+        hide=_hide_idea,
+        restore=_restore_idea,
+        url_of=lambda idea: idea.get_absolute_url(),
+        excerpt=lambda idea: f"{idea.title}\n\n{idea.body}",
+        space="ideas",
+    )
+)
+
+
+def _spaces(council: Any) -> list[Space]:
+    # Comments on ideas are shown at once and taken down after (no waiting state).
+    return [
+        Space(key="ideas", label=_("Ideas and needs"), mode=POST, modes=(POST,)),
+        Space(key="idea_comments", label=_("Comments on ideas"), mode=POST, modes=(POST,)),
+    ]
+
+
+register_spaces(_spaces)

@@ -1,0 +1,295 @@
+"""The deployment files in deploy/ (docs/deployment.md describes them) are checked here
+as far as this machine can check them: systemd's own verifier reads the units, every
+command they run is a real Moothall command, the example environment passes
+`check --deploy`, the compose file hangs together, and nginx accepts its configuration.
+The nginx configuration is also run for real in test_nginx_proxy.py."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+UNITS = DEPLOY / "systemd"
+VENV = Path(sys.executable).parent.parent
+
+
+def _units() -> dict[str, str]:
+    return {path.name: path.read_text() for path in sorted(UNITS.iterdir())}
+
+
+def _values(text: str, key: str) -> list[str]:
+    """Every value of ``key`` in a unit file, continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [m.group(1).strip() for m in re.finditer(rf"^{key}=(.*)$", joined, re.MULTILINE)]
+
+
+def _moothall_commands(command_line: str) -> list[str]:
+    """The management commands a command line runs through `python -m moothall`."""
+    words = shlex.split(command_line)
+    found = []
+    for i, word in enumerate(words[:-2]):
+        if word == "-m" and words[i + 1] == "moothall":
+            found.append(words[i + 2])
+    return found
+
+
+def test_the_units_name_only_real_moothall_commands():
+    commands = get_commands()
+    run: list[str] = []
+    for name, text in _units().items():
+        for line in _values(text, "ExecStart"):
+            if "sh -c" in line:  # the backup's shell line: look inside its quoted command
+                line = shlex.split(line)[-1].replace("exec ", "")
+            run += _moothall_commands(line)
+            if "uvicorn" in line:
+                assert "moothall.asgi:application" in line, name
+    assert sorted(set(run)) == ["backup", "collectstatic", "db_worker", "migrate", "run_schedule"]
+    assert all(command in commands for command in run), [c for c in run if c not in commands]
+
+
+def test_every_long_running_unit_restarts_and_reads_the_environment_file():
+    for name, text in _units().items():
+        if not name.endswith(".service"):
+            continue
+        assert _values(text, "EnvironmentFile") == ["/etc/moothall/moothall.env"], name
+        assert _values(text, "User") == ["moothall"], name
+        assert _values(text, "NoNewPrivileges") == ["yes"], name
+        if _values(text, "Type") == ["exec"]:
+            assert _values(text, "Restart") == ["always"], name
+
+
+def test_the_target_starts_units_that_exist():
+    wanted = " ".join(_values(_units()["moothall.target"], "Wants")).split()
+    files = set(_units())
+    for unit in wanted:
+        template = re.sub(r"@[^.]+\.", "@.", unit)
+        assert unit in files or template in files, unit
+    assert any(u.startswith("moothall-web@") for u in wanted)
+    assert any(u.startswith("moothall-worker@") for u in wanted)
+
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="no systemd-analyze here")
+def test_systemd_verifies_the_units(tmp_path):
+    """The units as installed, with /srv/moothall pointing at this checkout."""
+    env_file = tmp_path / "moothall.env"
+    env_file.write_text("")
+    for name, text in _units().items():
+        text = text.replace("/srv/moothall/.venv", str(VENV)).replace("/srv/moothall", str(ROOT))
+        (tmp_path / name).write_text(text.replace("/etc/moothall/moothall.env", str(env_file)))
+    instances = [
+        n.replace("@.", "@8001.") if "@" in n else n for n in _units() if n != "moothall.target"
+    ]
+    result = subprocess.run(  # noqa: S603 (a fixed command on our own files)
+        [str(SYSTEMD_ANALYZE), "verify", "--man=no", "moothall.target", *instances],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    problems = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if line.strip() and "Failed to read $container" not in line
+    ]
+    assert problems == []
+    assert result.returncode == 0
+
+
+# --- The environment file -----------------------------------------------------------------
+
+
+def _settings_variables() -> set[str]:
+    """Every environment variable settings.py reads (through moothall.env's helpers)."""
+    tree = ast.parse((ROOT / "src/moothall/settings.py").read_text())
+    names = {"SECRET_KEY"}  # read by moothall.env.secret_key
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id.startswith("env_")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def _example_env() -> dict[str, str]:
+    pairs = {}
+    for line in (DEPLOY / "moothall.env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def test_the_example_environment_sets_only_variables_moothall_reads():
+    example = _example_env()
+    unknown = set(example) - _settings_variables()
+    assert unknown == set()
+    for required in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "SITE_URL"):
+        assert example.get(required), required
+
+
+def test_every_variable_moothall_reads_is_in_the_deployment_guide():
+    guide = (ROOT / "docs/deployment.md").read_text()
+    missing = sorted(v for v in _settings_variables() if f"`{v}`" not in guide)
+    assert missing == []
+
+
+def test_the_example_environment_passes_the_deploy_checks(tmp_path):
+    """`check --deploy` with the documented production settings: no warning at all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MOOTHALL_"))}
+    env.update(_example_env())
+    env["SECRET_KEY"] = "x7" * 30 + "-not-a-real-key-but-long-and-varied-QvZ3"
+    env["MOOTHALL_VAR_DIR"] = str(tmp_path)
+    env["STATIC_ROOT"] = str(tmp_path / "static")
+    env["MEDIA_ROOT"] = str(tmp_path / "media")
+    result = subprocess.run(
+        [sys.executable, "-m", "moothall", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+# --- Compose ------------------------------------------------------------------------------
+
+
+def _compose() -> dict:
+    return yaml.safe_load((DEPLOY / "compose/compose.yaml").read_text())
+
+
+def test_compose_runs_real_commands_in_order():
+    services = _compose()["services"]
+    assert {"postgres", "redis", "migrate", "web", "worker", "scheduler", "nginx"} <= set(services)
+    commands = get_commands()
+    for name, service in services.items():
+        command = service.get("command")
+        if not command or service.get("image", "").startswith(("postgres", "redis", "nginx")):
+            continue
+        line = " ".join(command) if isinstance(command, list) else command
+        line = line.replace("$$", "$")
+        for part in re.split(r"&&", line.replace("sh -c", "")):
+            for run in _moothall_commands(part.strip().strip("'\"")):
+                assert run in commands, (name, run)
+    # Migrations run once, after PostgreSQL is ready and before anything that serves.
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert services[name]["env_file"] == "moothall.env"
+    assert services["web"]["deploy"]["replicas"] >= 2
+
+
+def test_compose_builds_from_files_that_exist():
+    compose = _compose()
+    build = compose["services"]["migrate"]["build"]
+    context = (DEPLOY / "compose" / build["context"]).resolve()
+    assert context == ROOT
+    dockerfile = (context / build["dockerfile"]).read_text()
+    for source in re.findall(r"^COPY (?!--from)(.+) \S+$", dockerfile, re.MULTILINE):
+        for path in source.split():
+            assert (context / path).exists(), path
+    declared = set(compose["volumes"])
+    for service in compose["services"].values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                if "certs" not in source:
+                    assert (DEPLOY / "compose" / source).exists(), source
+            else:
+                assert source in declared, source
+
+
+# --- nginx --------------------------------------------------------------------------------
+
+
+def nginx_config(tmp_path: Path, site: str, *, upstream: list[str], http: int, https: int) -> Path:
+    """A runnable nginx main configuration around one of our site files, with its
+    certificate, ports, upstream and paths moved into ``tmp_path``."""
+    subprocess.run(  # noqa: S603 (a fixed command)
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=participate.example.gov.uk"),
+            *("-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    text = site.replace("/etc/ssl/moothall/", f"{tmp_path}/")
+    text = text.replace("/var/lib/moothall/static/", f"{tmp_path}/static/")
+    text = re.sub(r"^\s*listen \[::\].*\n", "", text, flags=re.MULTILINE)
+    text = re.sub(r"listen 80;", f"listen 127.0.0.1:{http};", text)
+    text = re.sub(r"listen 443 ssl", f"listen 127.0.0.1:{https} ssl", text)
+    servers = "".join(f"    server {address};\n" for address in upstream)
+    text = re.sub(
+        r"(upstream moothall_web \{\n)(.*?)(\s*keepalive)",
+        lambda m: m.group(1) + servers + m.group(3),
+        text,
+        flags=re.DOTALL,
+    )
+    text = text.replace("https://$host$request_uri", f"https://$host:{https}$request_uri")
+    (tmp_path / "site.conf").write_text(text)
+    temp = tmp_path / "temp"
+    temp.mkdir(exist_ok=True)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+        + "events { worker_connections 256; }\n"
+        + "http {\n  include /etc/nginx/mime.types;\n"
+        + f"  access_log {tmp_path}/access.log;\n"
+        + "".join(
+            f"  {kind}_temp_path {temp}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"  include {tmp_path}/site.conf;\n}}\n"
+    )
+    return main
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+if NGINX is None and os.environ.get("MOOTHALL_REQUIRE_NGINX"):
+    raise RuntimeError("nginx is required (MOOTHALL_REQUIRE_NGINX) but is not installed")
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed here")
+@pytest.mark.parametrize("site", ["nginx/moothall.conf", "compose/nginx.conf"])
+def test_nginx_accepts_the_configuration(tmp_path, site):
+    upstream = ["127.0.0.1:8001", "127.0.0.1:8002"]
+    main = nginx_config(
+        tmp_path, (DEPLOY / site).read_text(), upstream=upstream, http=18080, https=18443
+    )
+    result = subprocess.run(  # noqa: S603 (Debian's nginx on our own file)
+        [NGINX, "-t", "-c", str(main)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_nginx_balances_over_the_web_instances_the_target_starts():
+    wanted = " ".join(_values(_units()["moothall.target"], "Wants")).split()
+    ports = sorted(int(u.split("@")[1].split(".")[0]) for u in wanted if "web@" in u)
+    site = (DEPLOY / "nginx/moothall.conf").read_text()
+    assert sorted(int(p) for p in re.findall(r"server 127\.0\.0\.1:(\d+)", site)) == ports

@@ -1,0 +1,126 @@
+"""deploy/nginx/moothall.conf run for real: nginx (Debian's) on loopback ports in front of
+the app under uvicorn. It redirects http to https, terminates TLS, serves static files
+from disk itself, passes the forwarded scheme the app trusts (so the app sees a secure
+request and sends HSTS), and streams a live meeting's events without holding them back."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from tests import factories
+from tests.browser.live_scene import serve_asgi
+from tests.deploy.test_config_files import DEPLOY, NGINX, nginx_config
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed here")
+
+HOST = "participate.example.gov.uk"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("nginx stopped: " + log.read_text() if log.exists() else "")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nginx did not start")
+
+
+@pytest.fixture
+def proxied(transactional_db, tmp_path):
+    """nginx on two free ports in front of uvicorn; yields (http port, https port)."""
+    static = tmp_path / "static" / "moothall"
+    static.mkdir(parents=True)
+    (static / "only-on-disk.css").write_text("body{color:#0b0c0c}")
+    with (
+        override_settings(
+            ALLOWED_HOSTS=[HOST],
+            SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+            SECURE_SSL_REDIRECT=True,
+            SECURE_HSTS_SECONDS=3600,
+        ),
+        serve_asgi() as base_url,
+    ):
+        http_port, https_port = _free_port(), _free_port()
+        upstream = base_url.replace("http://localhost", "127.0.0.1")
+        config = nginx_config(
+            tmp_path,
+            (DEPLOY / "nginx/moothall.conf").read_text(),
+            upstream=[upstream],
+            http=http_port,
+            https=https_port,
+        )
+        process = subprocess.Popen(  # noqa: S603 (Debian's nginx on our own file)
+            [NGINX, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            _wait_for(https_port, process, tmp_path / "error.log")
+            yield http_port, https_port
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def _https(port: int) -> http.client.HTTPSConnection:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+    return http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
+
+
+def _get(connection: http.client.HTTPConnection, path: str) -> http.client.HTTPResponse:
+    connection.request("GET", path, headers={"Host": HOST})
+    return connection.getresponse()
+
+
+def test_nginx_serves_the_app_over_tls_and_static_files_from_disk(proxied):
+    http_port, https_port = proxied
+
+    plain = _get(http.client.HTTPConnection("127.0.0.1", http_port, timeout=20), "/councils/")
+    assert plain.status == 301
+    assert plain.getheader("Location") == f"https://{HOST}:{https_port}/councils/"
+
+    page = _get(_https(https_port), "/councils/")
+    body = page.read().decode()
+    # The app saw a secure request through X-Forwarded-Proto: no redirect of its own, and HSTS.
+    assert page.status == 200, body[:500]
+    assert page.getheader("Strict-Transport-Security", "").startswith("max-age=3600")
+    assert page.getheader("Content-Security-Policy")
+    assert page.getheader("Server") == "nginx"  # no version: server_tokens off
+
+    static = _get(_https(https_port), "/static/moothall/only-on-disk.css")
+    assert static.status == 200
+    assert static.read() == b"body{color:#0b0c0c}"
+    assert "immutable" in static.getheader("Cache-Control", "")
+
+
+def test_a_live_meeting_stream_is_passed_on_as_it_is_written(proxied, council):
+    """The stream stays open; its first bytes arrive while it is still open."""
+    _, https_port = proxied
+    meeting = factories.MeetingFactory(body=factories.BodyFactory(council=council))
+
+    connection = _https(https_port)
+    response = _get(connection, f"/{council.slug}/meetings/{meeting.pk}/live/events")
+    assert response.status == 200
+    assert response.getheader("Content-Type", "").startswith("text/event-stream")
+    first = response.readline()  # returns once nginx has passed the first line on
+    assert first.startswith(b"retry: ")
+    assert not response.isclosed()
+    connection.close()
