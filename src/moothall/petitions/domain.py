@@ -42,6 +42,7 @@ from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.meetings import law
 from moothall.meetings.models import AgendaItem, Decision, Meeting
 from moothall.moderation.bans import refuse_if_banned
+from moothall.moderation.log import note as public_log
 from moothall.petitions.models import (
     TALLY_SHARDS,
     AbuseAlert,
@@ -455,7 +456,10 @@ def moderate_petition(
         record("petitions.published", actor=actor, council=petition.council, target=petition)
         return petition
     why = reason(reason_text, required=True)
+    was_public = petition.is_public
     _move(petition, S.REMOVED if hide else S.REJECTED)
+    if hide and was_public:  # taken down after the public saw it: in the moderation log
+        public_log(petition.council, "petition", "hidden")
     petition.rejection_reason = why
     petition.closed_at = timezone.now()
     petition.save()
