@@ -228,7 +228,7 @@ def test_a_bad_mode_or_a_fixed_space_is_refused(client, council_admin, scene):
     client.force_login(council_admin)
     bad = client.post(SETTINGS + "live_media/", {"live_media-mode": "sometimes"})
     assert bad.status_code == 400
-    fixed = client.post(SETTINGS + "petitions/", {"petitions-mode": "post"})
+    fixed = client.post(SETTINGS + "idea_comments/", {"idea_comments-mode": "pre"})
     assert fixed.status_code == 400
     assert client.post(SETTINGS + "nowhere/", {"nowhere-mode": "pre"}).status_code == 404
 
