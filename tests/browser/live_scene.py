@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -188,9 +189,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_asgi() -> Iterator[str]:
-    """uvicorn serving ``moothall.asgi`` in a thread of this process; yields its base URL."""
-    from moothall.asgi import application
+def serve_asgi(application: Any = None) -> Iterator[str]:
+    """uvicorn serving ``moothall.asgi`` (or ``application``) in a thread of this process;
+    yields its base URL."""
+    if application is None:
+        from moothall.asgi import application
 
     config = uvicorn.Config(
         application,

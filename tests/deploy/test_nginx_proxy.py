@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.handlers.asgi import ASGIHandler
 from django.test import override_settings
 
 from tests import factories
@@ -49,33 +50,34 @@ def proxied(transactional_db, tmp_path):
     static = tmp_path / "static" / "moothall"
     static.mkdir(parents=True)
     (static / "only-on-disk.css").write_text("body{color:#0b0c0c}")
-    with (
-        override_settings(
-            ALLOWED_HOSTS=[HOST],
-            SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
-            SECURE_SSL_REDIRECT=True,
-            SECURE_HSTS_SECONDS=3600,
-        ),
-        serve_asgi() as base_url,
+    with override_settings(
+        ALLOWED_HOSTS=[HOST],
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+        SECURE_SSL_REDIRECT=True,
+        SECURE_HSTS_SECONDS=3600,
     ):
-        http_port, https_port = _free_port(), _free_port()
-        upstream = base_url.replace("http://localhost", "127.0.0.1")
-        config = nginx_config(
-            tmp_path,
-            (DEPLOY / "nginx/moothall.conf").read_text(),
-            upstream=[upstream],
-            http=http_port,
-            https=https_port,
-        )
-        process = subprocess.Popen(  # noqa: S603 (Debian's nginx on our own file)
-            [NGINX, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            _wait_for(https_port, process, tmp_path / "error.log")
-            yield http_port, https_port
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+        # A handler of its own: middleware reads these settings when it is built, and
+        # moothall.asgi's may have been built by an earlier test.
+        application = ASGIHandler()
+        with serve_asgi(application) as base_url:
+            http_port, https_port = _free_port(), _free_port()
+            upstream = base_url.replace("http://localhost", "127.0.0.1")
+            config = nginx_config(
+                tmp_path,
+                (DEPLOY / "nginx/moothall.conf").read_text(),
+                upstream=[upstream],
+                http=http_port,
+                https=https_port,
+            )
+            process = subprocess.Popen(  # noqa: S603 (Debian's nginx on our own file)
+                [NGINX, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                _wait_for(https_port, process, tmp_path / "error.log")
+                yield http_port, https_port
+            finally:
+                process.terminate()
+                process.wait(timeout=20)
 
 
 def _https(port: int) -> http.client.HTTPSConnection:

@@ -88,6 +88,8 @@ def setting(council, other_council, resident) -> SimpleNamespace:
         None, domain.comment(supporter, scene.idea, body="Buy watches"), reason="Spam."
     )
     image = domain.add_image(resident, scene.idea, data=png(), alt_text="The pond")
+    hidden = domain.propose_idea(supporter, council, title="Cheap watches", body="Spam")
+    domain.hide_idea(None, hidden, reason="Spam.")
     link = domain.place_idea_on_agenda(None, duplicate, scene.meeting)
     decision = factories.DecisionFactory(council=council, meeting=scene.meeting)
     return SimpleNamespace(
@@ -97,6 +99,7 @@ def setting(council, other_council, resident) -> SimpleNamespace:
         comment=comment,
         removed=removed,
         image=image,
+        hidden=hidden,
         link=link,
         decision=decision,
         meeting=scene.meeting,
@@ -115,6 +118,8 @@ VERBS: dict[str, Verb] = {
     "comment": lambda a, s: domain.comment(a, s.idea, body="Hello", parent=s.comment),
     "remove_comment": lambda a, s: domain.remove_comment(a, s.comment, reason="Spam."),
     "restore_comment": lambda a, s: domain.restore_comment(a, s.removed),
+    "hide_idea": lambda a, s: domain.hide_idea(a, s.idea, reason="Spam."),
+    "restore_idea": lambda a, s: domain.restore_idea(a, s.hidden),
     "set_idea_status": lambda a, s: domain.set_idea_status(a, s.idea, "under_consideration"),
     "respond_to_idea": lambda a, s: domain.respond_to_idea(a, s.idea, body="Thanks."),
     "merge_ideas": lambda a, s: domain.merge_ideas(a, s.duplicate, s.idea),
@@ -133,6 +138,8 @@ ALLOWED: dict[str, set[str]] = {
     "comment": SIGNED_IN,
     "remove_comment": MODERATORS,
     "restore_comment": MODERATORS,
+    "hide_idea": MODERATORS,
+    "restore_idea": MODERATORS,
     "set_idea_status": MANAGERS,
     "respond_to_idea": MANAGERS | {"councillor_user"},
     "merge_ideas": MANAGERS,
