@@ -4,6 +4,9 @@ missing one then fails the test, while elsewhere it skips it."""
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+from pathlib import Path
 
 import pytest
 import redis
@@ -18,3 +21,22 @@ def require_redis(url: str) -> str:
             pytest.fail(f"Redis is required but not reachable at {url}: {error}")
         pytest.skip(f"no Redis at {url}")
     return url
+
+
+def require_program(name: str, *, required_by: str, also: tuple[str, ...] = ()) -> str:
+    """The path of the program ``name`` (on PATH, or at one of the paths in ``also``);
+    when it is missing, fail where the environment variable ``required_by`` is set (CI),
+    else skip."""
+    found = shutil.which(name) or next((path for path in also if Path(path).exists()), None)
+    if found is None:
+        if os.environ.get(required_by):
+            pytest.fail(f"{name} is required ({required_by}) but is not installed")
+        pytest.skip(f"{name} is not installed here")
+    return found
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -10,7 +10,6 @@ import ast
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import get_commands
+
+from tests.services import require_program
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -80,12 +81,9 @@ def test_the_target_starts_units_that_exist():
     assert any(u.startswith("moothall-worker@") for u in wanted)
 
 
-SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
-
-
-@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="no systemd-analyze here")
 def test_systemd_verifies_the_units(tmp_path):
     """The units as installed, with /srv/moothall pointing at this checkout."""
+    systemd_analyze = require_program("systemd-analyze", required_by="MOOTHALL_REQUIRE_SYSTEMD")
     env_file = tmp_path / "moothall.env"
     env_file.write_text("")
     for name, text in _units().items():
@@ -95,7 +93,7 @@ def test_systemd_verifies_the_units(tmp_path):
         n.replace("@.", "@8001.") if "@" in n else n for n in _units() if n != "moothall.target"
     ]
     result = subprocess.run(  # noqa: S603 (a fixed command on our own files)
-        [str(SYSTEMD_ANALYZE), "verify", "--man=no", "moothall.target", *instances],
+        [systemd_analyze, "verify", "--man=no", "moothall.target", *instances],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -269,20 +267,20 @@ def nginx_config(tmp_path: Path, site: str, *, upstream: list[str], http: int, h
     return main
 
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-if NGINX is None and os.environ.get("MOOTHALL_REQUIRE_NGINX"):
-    raise RuntimeError("nginx is required (MOOTHALL_REQUIRE_NGINX) but is not installed")
+def require_nginx() -> str:
+    """Debian's nginx (fails in CI, which installs it; skips elsewhere)."""
+    return require_program("nginx", required_by="MOOTHALL_REQUIRE_NGINX", also=("/usr/sbin/nginx",))
 
 
-@pytest.mark.skipif(NGINX is None, reason="nginx is not installed here")
 @pytest.mark.parametrize("site", ["nginx/moothall.conf", "compose/nginx.conf"])
 def test_nginx_accepts_the_configuration(tmp_path, site):
+    nginx = require_nginx()
     upstream = ["127.0.0.1:8001", "127.0.0.1:8002"]
     main = nginx_config(
         tmp_path, (DEPLOY / site).read_text(), upstream=upstream, http=18080, https=18443
     )
     result = subprocess.run(  # noqa: S603 (Debian's nginx on our own file)
-        [NGINX, "-t", "-c", str(main)], capture_output=True, text=True, timeout=60
+        [nginx, "-t", "-c", str(main)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr

@@ -7,8 +7,6 @@ calls, privately, and comes back out through the page that checks who may see it
 
 from __future__ import annotations
 
-import socket
-
 import boto3
 import pytest
 from django.test import override_settings
@@ -16,6 +14,7 @@ from moto.server import ThreadedMotoServer
 
 from moothall.ideas import domain
 from tests.ideas.scene import build_scene, png
+from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +22,9 @@ BUCKET = "council-uploads"
 KEYS = {"aws_access_key_id": "moothall-test", "aws_secret_access_key": "moothall-test-secret"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

@@ -18,24 +18,17 @@ from django.test import override_settings
 
 from tests import factories
 from tests.browser.live_scene import serve_asgi
-from tests.deploy.test_config_files import DEPLOY, NGINX, nginx_config
-
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed here")
+from tests.deploy.test_config_files import DEPLOY, nginx_config, require_nginx
+from tests.services import free_port
 
 HOST = "participate.example.gov.uk"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("nginx stopped: " + log.read_text() if log.exists() else "")
+            raise RuntimeError("nginx stopped: " + (log.read_text() if log.exists() else ""))
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
@@ -47,6 +40,7 @@ def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
 @pytest.fixture
 def proxied(transactional_db, tmp_path):
     """nginx on two free ports in front of uvicorn; yields (http port, https port)."""
+    nginx = require_nginx()
     static = tmp_path / "static" / "moothall"
     static.mkdir(parents=True)
     (static / "only-on-disk.css").write_text("body{color:#0b0c0c}")
@@ -60,7 +54,7 @@ def proxied(transactional_db, tmp_path):
         # moothall.asgi's may have been built by an earlier test.
         application = ASGIHandler()
         with serve_asgi(application) as base_url:
-            http_port, https_port = _free_port(), _free_port()
+            http_port, https_port = free_port(), free_port()
             upstream = base_url.replace("http://localhost", "127.0.0.1")
             config = nginx_config(
                 tmp_path,
@@ -70,7 +64,7 @@ def proxied(transactional_db, tmp_path):
                 https=https_port,
             )
             process = subprocess.Popen(  # noqa: S603 (Debian's nginx on our own file)
-                [NGINX, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                [nginx, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             try:
                 _wait_for(https_port, process, tmp_path / "error.log")

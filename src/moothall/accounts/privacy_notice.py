@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from moothall.accounts.models import PrivacySettings
 from moothall.accounts.rules import Action, can
-from moothall.core.audit import record
+from moothall.core.audit import changes as audit_changes
+from moothall.core.audit import record, snapshot
 
 EDITABLE = (
     "controller_name",
@@ -44,12 +45,12 @@ def update_privacy_settings(actor: Any, council: Any, **changes: Any) -> Privacy
     with transaction.atomic():
         found = PrivacySettings.objects.select_for_update().filter(council=council).first()
         rules = found if found is not None else PrivacySettings(council=council)
-        before = {name: getattr(rules, name) for name in changes}
+        before = snapshot(rules, changes)
         for name, value in changes.items():
             setattr(rules, name, value)
         rules.full_clean(exclude=["council"])  # ValidationError, nothing written
-        changed = {name for name in changes if before[name] != getattr(rules, name)}
-        if rules.pk is not None and not changed:
+        diff = audit_changes(before, rules, list(changes))
+        if rules.pk is not None and not diff["after"]:
             return rules
         rules.save()
         record(
@@ -57,8 +58,7 @@ def update_privacy_settings(actor: Any, council: Any, **changes: Any) -> Privacy
             actor=actor,
             council=council,
             target=council,
-            before={name: before[name] for name in sorted(changed)},
-            after={name: getattr(rules, name) for name in sorted(changed)},
+            **diff,
         )
     return rules
 

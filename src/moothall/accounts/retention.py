@@ -37,20 +37,24 @@ def purge_respondents(now: dt.datetime | None = None) -> int:
         days = periods.get(council_id, default)
         return closed_at is not None and closed_at <= now - dt.timedelta(days=days)
 
-    total = 0
+    surveys = [
+        pk
+        for pk, council_id, closed_at in Survey.objects.filter(closed_at__isnull=False)
+        .values_list("pk", "council_id", "closed_at")
+        .iterator()
+        if due(council_id, closed_at)
+    ]
+    conversations = [
+        pk
+        for pk, council_id, closed_at in Conversation.objects.filter(closed_at__isnull=False)
+        .values_list("pk", "council_id", "closed_at")
+        .iterator()
+        if due(council_id, closed_at)
+    ]
+    # One UPDATE per model, whatever the number of closed surveys and conversations.
     with transaction.atomic():
-        for survey_id, council_id, closed_at in Survey.objects.filter(
-            closed_at__isnull=False
-        ).values_list("pk", "council_id", "closed_at"):
-            if due(council_id, closed_at):
-                total += Response.objects.filter(survey_id=survey_id, user__isnull=False).update(
-                    user=None
-                )
-        for conversation_id, council_id, closed_at in Conversation.objects.filter(
-            closed_at__isnull=False
-        ).values_list("pk", "council_id", "closed_at"):
-            if due(council_id, closed_at):
-                total += Participant.objects.filter(
-                    conversation_id=conversation_id, user__isnull=False
-                ).update(user=None)
+        total = Response.objects.filter(survey_id__in=surveys, user__isnull=False).update(user=None)
+        total += Participant.objects.filter(
+            conversation_id__in=conversations, user__isnull=False
+        ).update(user=None)
     return total

@@ -133,7 +133,6 @@ def create_backup(path: str | os.PathLike[str], *, alias: str = "default") -> Ma
             _sqlite_backup(alias, dump)
         else:
             _pg_dump(alias, dump)
-        manifest.files[dump.name] = _describe(dump)
         media_root = Path(settings.MEDIA_ROOT)
         manifest.media_included = media_on_disk()
         media = sorted(_media_files(media_root)) if manifest.media_included else []
@@ -142,7 +141,10 @@ def create_backup(path: str | os.PathLike[str], *, alias: str = "default") -> Ma
         os.close(fd)
         try:
             with tarfile.open(partial, "w:gz") as archive:
-                archive.add(dump, arcname=dump.name, recursive=False)
+                # Hashed as it is written: the dump is read once.
+                described = _add_file(archive, dump, dump.name)
+                assert described is not None  # our own file, in our own folder
+                manifest.files[dump.name] = described
                 for file in media:
                     name = f"{MEDIA}/{file.relative_to(media_root).as_posix()}"
                     described = _add_file(archive, file, name)
@@ -299,8 +301,11 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
         return _manifest(archive)
 
 
-def restore_backup(path: str | os.PathLike[str], *, alias: str = "default") -> Manifest:
-    """Replace the database ``alias`` and ``MEDIA_ROOT`` with the backup at ``path``.
+def restore_backup(
+    path: str | os.PathLike[str], *, alias: str = "default", manifest: Manifest | None = None
+) -> Manifest:
+    """Replace the database ``alias`` and ``MEDIA_ROOT`` with the backup at ``path``
+    (``manifest``: its manifest, when the caller has read it already).
 
     Everything is checked before anything is changed (see the module's docstring); a
     refusal raises :class:`BackupError` and leaves the database and media as they were."""
@@ -308,7 +313,8 @@ def restore_backup(path: str | os.PathLike[str], *, alias: str = "default") -> M
     engine = engine_of(alias)
     media_root = Path(settings.MEDIA_ROOT).resolve()
     media_root.parent.mkdir(parents=True, exist_ok=True)
-    manifest = read_manifest(source)
+    if manifest is None:  # the manifest is the archive's last member: read it once
+        manifest = read_manifest(source)
     if manifest.engine != engine:
         raise BackupError(
             f"This backup is of a {manifest.engine} database; the configured database "

@@ -76,7 +76,11 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # The log page's "kind of thing" filter lists a council's distinct kinds.
+            models.Index(fields=["council", "target_type"]),
+        ]
         base_manager_name = "objects"
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,6 +54,7 @@ class Limit:
     seconds: int
 
 
+@lru_cache(maxsize=64)
 def parse(rate: str) -> Limit:
     """ "30/m" → 30 per 60 seconds; "5/300" → 5 per 300 seconds."""
     try:
@@ -99,11 +101,6 @@ def hit(route: str, who: str, limit: Limit, now: float | None = None) -> int | N
     return max(1, math.ceil((window + 1) * limit.seconds - now))
 
 
-def limits() -> dict[str, Limit]:
-    configured = dict(settings.RATE_LIMITS)
-    return {name: parse(rate) for name, rate in configured.items()}
-
-
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
     response: HttpResponse
     if request.path_info.startswith("/api/"):
@@ -127,8 +124,8 @@ class RateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in UNSAFE_METHODS and settings.RATE_LIMITS_ENABLED:
             route = route_class(request.path_info)
-            configured = limits()
-            limit = configured.get(route, configured["site"])
+            rates = settings.RATE_LIMITS
+            limit = parse(rates.get(route, rates["site"]))  # parsed once per distinct rate
             retry_after = hit(route, caller(request), limit)
             if retry_after is not None:
                 return too_many(request, retry_after)

@@ -13,12 +13,13 @@ from moothall.correspondence.models import Message, Reply, SenderBlock, new_toke
 
 
 def _erase_messages(user: Any) -> int:
-    touched = 0
-    for message in Message.objects.filter(sender=user).only("pk"):
-        touched += Message.objects.filter(pk=message.pk).update(
-            sender_name=str(FORMER_PARTICIPANT), sender_postcode="", sender_token=new_token()
-        )
-    return touched
+    messages = list(Message.objects.filter(sender=user).only("pk"))
+    for message in messages:
+        message.sender_name = str(FORMER_PARTICIPANT)
+        message.sender_postcode = ""
+        message.sender_token = new_token()  # unique: one each
+    Message.objects.bulk_update(messages, ["sender_name", "sender_postcode", "sender_token"])
+    return len(messages)
 
 
 register(

@@ -40,7 +40,6 @@ def _restore(actor: Any, statement: Statement) -> Any:
 register(
     Kind(
         name="statement",
-        model=Statement,
         label=_("statement in a deliberation"),
         # The council's own seed statements are not residents' contributions.
         at_council=lambda council: Statement.objects.filter(
@@ -60,7 +59,6 @@ register(
         restore=_restore,
         url_of=lambda statement: statement.conversation.get_absolute_url(),
         excerpt=lambda statement: statement.text,
-        space="statements",
     )
 )
 

@@ -13,8 +13,8 @@ from moothall.ideas.models import Comment, Idea
 from moothall.moderation.registry import POST, Kind, Space, register, register_spaces
 
 
-def _name(comment: Comment) -> str:
-    author = comment.author
+def _author_name(row: Idea | Comment) -> str:
+    author = row.author
     return (author.name if author is not None else "") or str(_("A resident"))
 
 
@@ -29,14 +29,13 @@ def _restore(actor: Any, comment: Comment) -> Any:
 register(
     Kind(
         name="idea_comment",
-        model=Comment,
         label=_("comment on an idea"),
         at_council=lambda council: Comment.objects.filter(idea__council=council).select_related(
             "idea__council", "author"
         ),
         council_of=lambda comment: comment.idea.council,
         author_of=lambda comment: comment.author,
-        author_name=_name,
+        author_name=_author_name,
         is_hidden=lambda comment: comment.is_removed,
         hidden_lookup={"is_removed": True},
         is_shown=lambda comment: not comment.is_removed and not comment.idea.is_merged,
@@ -44,14 +43,8 @@ register(
         restore=_restore,
         url_of=lambda comment: f"{comment.idea.get_absolute_url()}#comment-{comment.pk}",
         excerpt=lambda comment: comment.body,
-        space="idea_comments",
     )
 )
-
-
-def _idea_author(idea: Idea) -> str:
-    author = idea.author
-    return (author.name if author is not None else "") or str(_("A resident"))
 
 
 def _hide_idea(actor: Any, idea: Idea, reason: str) -> Any:
@@ -65,14 +58,13 @@ def _restore_idea(actor: Any, idea: Idea) -> Any:
 register(
     Kind(
         name="idea",
-        model=Idea,
         label=_("idea or need"),
         at_council=lambda council: Idea.objects.filter(council=council).select_related(
             "council", "author"
         ),
         council_of=lambda idea: idea.council,
         author_of=lambda idea: idea.author,
-        author_name=_idea_author,
+        author_name=_author_name,
         is_hidden=lambda idea: idea.is_hidden,
         hidden_lookup={"hidden_at__isnull": False},
         is_shown=lambda idea: not idea.is_hidden and not idea.is_merged,
@@ -80,7 +72,6 @@ register(
         restore=_restore_idea,
         url_of=lambda idea: idea.get_absolute_url(),
         excerpt=lambda idea: f"{idea.title}\n\n{idea.body}",
-        space="ideas",
     )
 )
 

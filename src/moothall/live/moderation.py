@@ -36,7 +36,6 @@ def _hide_media(actor: Any, media: Media, reason: str) -> Any:
 register(
     Kind(
         name="live_comment",
-        model=Comment,
         label=_("comment at a live meeting"),
         at_council=lambda council: Comment.objects.filter(meeting__council=council).select_related(
             "meeting__council", "author"
@@ -51,14 +50,12 @@ register(
         restore=_restore_comment,
         url_of=_live_url,
         excerpt=lambda comment: comment.text,
-        space="live_comments",
     )
 )
 
 register(
     Kind(
         name="live_media",
-        model=Media,
         label=_("photo, sound or video at a live meeting"),
         at_council=lambda council: Media.objects.filter(meeting__council=council).select_related(
             "meeting__council", "uploader"
@@ -74,7 +71,6 @@ register(
         restore=None,
         url_of=_live_url,
         excerpt=lambda media: media.caption,
-        space="live_media",
     )
 )
 

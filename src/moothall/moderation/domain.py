@@ -93,14 +93,6 @@ def _resolve(council: Any, kind: str, object_id: int, outcome: str, actor: Any) 
     ).update(resolved_at=timezone.now(), outcome=outcome, resolved_by=actor)
 
 
-def open_flags(council: Any, kind: str, object_id: int) -> list[Flag]:
-    return list(
-        Flag.objects.filter(
-            council=council, kind=kind, object_id=object_id, resolved_at__isnull=True
-        )
-    )
-
-
 # --- Residents' reports -------------------------------------------------------------------
 
 

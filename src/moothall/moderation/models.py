@@ -158,10 +158,6 @@ class Ban(models.Model):
     def __str__(self) -> str:
         return f"Ban {self.pk} ({self.rule})"
 
-    @property
-    def is_permanent(self) -> bool:
-        return self.until is None
-
     def in_force(self, now: dt.datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.lifted_at is None and (self.until is None or self.until > moment)

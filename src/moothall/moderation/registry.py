@@ -3,7 +3,7 @@
 Each app puts a ``moderation.py`` module beside its models (discovered when the
 moderation app is ready) and registers its kinds of contribution::
 
-    register(Kind(name="idea_comment", model=Comment, label=_("Comment on an idea"), ...))
+    register(Kind(name="idea_comment", label=_("Comment on an idea"), ...))
 
 A kind says how to find its objects at one council, who wrote one (for warnings, bans
 and notices), whether it is hidden, and how to hide and restore it *through the app's
@@ -33,7 +33,6 @@ POST = "post"
 @dataclass(frozen=True, kw_only=True)
 class Kind:
     name: str
-    model: type[models.Model]
     label: str | Promise
     # The objects of this kind at one council (with whatever the callables below need).
     at_council: Callable[[Any], models.QuerySet[Any]]
@@ -51,7 +50,6 @@ class Kind:
     url_of: Callable[[Any], str]
     # The text a moderator judges (staff pages only).
     excerpt: Callable[[Any], str]
-    space: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,7 +27,6 @@ def _author_name(petition: Petition) -> str:
 register(
     Kind(
         name="petition",
-        model=Petition,
         label=_("petition"),
         at_council=lambda council: Petition.objects.filter(council=council).select_related(
             "council", "creator"
@@ -46,7 +45,6 @@ register(
         excerpt=lambda petition: "\n\n".join(
             part for part in (petition.title, petition.action, petition.background) if part
         ),
-        space="petitions",
     )
 )
 

@@ -31,7 +31,7 @@ from moothall.accounts.rules import Action
 from moothall.core.forms import add_verb_errors
 from moothall.councils.models import Council
 from moothall.moderation import domain, registry
-from moothall.moderation.bans import bans_in_force
+from moothall.moderation.bans import ban_of, bans_in_force
 from moothall.moderation.models import Ban, Flag, Rule, Warning
 from moothall.staff.moderation_forms import BanForm, HideForm, SpaceForm, WarnForm
 
@@ -178,9 +178,7 @@ def _render_item(
         "open_flags": [f for f in flags if f.resolved_at is None],
         "resolved_count": sum(1 for f in flags if f.resolved_at is not None),
         "warnings": Warning.objects.filter(council=council, user=author).count() if author else 0,
-        "ban": bans_in_force(council).filter(user=author).order_by("until").first()
-        if author
-        else None,
+        "ban": ban_of(author, council) if author else None,
         "hide_form": given.get("hide") or HideForm(),
         "warn_form": given.get("warn") or WarnForm(),
         "ban_form": given.get("ban") or BanForm(),

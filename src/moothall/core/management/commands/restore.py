@@ -47,7 +47,7 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Restore cancelled: nothing was changed.")
         try:
-            manifest = backup.restore_backup(options["path"], alias=alias)
+            manifest = backup.restore_backup(options["path"], alias=alias, manifest=manifest)
         except backup.BackupError as error:
             raise CommandError(f"{error} Nothing was changed.") from None
         self.stdout.write(
