@@ -1,5 +1,5 @@
-"""Verbs of moderation: report, dismiss, hide, restore, warn, ban, lift a ban, and set a
-space's pre- or post-moderation.
+"""Verbs of moderation: report, dismiss, hide, restore, approve what waited in a
+pre-moderated space, warn, ban, lift a ban, and set a space's pre- or post-moderation.
 
 Each verb runs in one transaction, writes an audit entry
 (:func:`moothall.core.audit.record`) and, when it concerns someone's contribution,
@@ -233,6 +233,35 @@ def restore(actor: Any, kind_name: str, obj: Any) -> Any:
         object_id=obj.pk,
     )
     _tell_author(kind, obj, "restored")
+    return obj
+
+
+@transaction.atomic
+def approve(actor: Any, kind_name: str, obj: Any) -> Any:
+    """A moderator publishes a contribution that was waiting in a pre-moderated space
+    (rejecting one is :func:`hide`). Side effects: the app's own verb (which tells the
+    people it tells when something is published), an audit entry, an email to the
+    author."""
+    kind = _kind(kind_name)
+    council = kind.council_of(obj)
+    _require(actor, council, Action.MODERATE)
+    if kind.approve is None:
+        raise ValidationError(_("This kind of thing is never held back."), code="not_pending")
+    obj.refresh_from_db()
+    if not kind.is_pending(obj) or kind.is_hidden(obj):
+        raise ValidationError(_("This is not waiting to be checked."), code="not_pending")
+    with moderation_verb():
+        kind.approve(actor, obj)
+    obj.refresh_from_db()
+    record(
+        "moderation.approve",
+        actor=actor,
+        council=council,
+        target=obj,
+        kind=kind.name,
+        object_id=obj.pk,
+    )
+    _tell_author(kind, obj, "approved")
     return obj
 
 

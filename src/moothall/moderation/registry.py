@@ -15,6 +15,8 @@ Spaces (:class:`Space`) are the places where contributions arrive, each moderate
 before (``pre``) or after (``post``) it is shown. The mode is stored where the app
 already keeps it (its settings, a conversation): a space reads and sets it there, so
 there is one source of truth. An app registers a function listing a council's spaces.
+In a pre-moderated space a contribution waits, seen only by its author and moderators,
+until a moderator approves it (the kind's ``approve``) or rejects it (hides it).
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ class Kind:
     url_of: Callable[[Any], str]
     # The text a moderator judges (staff pages only).
     excerpt: Callable[[Any], str]
+    # Pre-moderation, for kinds whose app holds contributions back until a moderator
+    # approves them: which are waiting (the same as a filter on ``at_council``), and the
+    # app's verb that publishes one: (actor, obj). Rejecting one is hiding it.
+    is_pending: Callable[[Any], bool] = lambda obj: False
+    pending_lookup: dict[str, Any] | None = None
+    approve: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +94,11 @@ def kind(name: str) -> Kind | None:
 
 def kinds() -> list[Kind]:
     return list(_kinds.values())
+
+
+def pending_kinds() -> list[Kind]:
+    """The kinds whose contributions can wait for a moderator (the general queue)."""
+    return [k for k in _kinds.values() if k.pending_lookup is not None and k.approve]
 
 
 def label_of(name: str) -> str | Promise:

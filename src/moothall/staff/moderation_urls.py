@@ -8,6 +8,7 @@ ITEM = "items/<slug:kind>/<int:pk>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.queue, name="moderation"),
+    path("waiting/", views.waiting, name="moderation_waiting"),
     path(ITEM, views.item, name="moderation_item"),
     path(
         ITEM + "<slug:action>/",

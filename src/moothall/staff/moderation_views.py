@@ -150,6 +150,49 @@ def queue(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
+WAITING_SHOWN = 100
+
+
+@never_cache
+@login_required
+@require_safe
+def waiting(request: HttpRequest, council: str) -> HttpResponse:
+    """What waits in the pre-moderated spaces whose app has no queue of its own, oldest
+    first (optionally of one kind: ``?kind=idea``)."""
+    here = _here(request, council)
+    kinds = registry.pending_kinds()
+    chosen = request.GET.get("kind", "")
+    shown = [k for k in kinds if k.name == chosen] or kinds
+    rows = []
+    for kind in shown:
+        assert kind.pending_lookup is not None
+        for obj in (
+            kind.at_council(here)
+            .filter(**kind.pending_lookup)
+            .exclude(**kind.hidden_lookup)
+            .order_by("pk")[:WAITING_SHOWN]
+        ):
+            rows.append(
+                {
+                    "kind": kind,
+                    "obj": obj,
+                    "author_name": kind.author_name(obj),
+                    "excerpt": _excerpt(kind, obj),
+                    "url": _item_url(here, kind.name, obj.pk),
+                }
+            )
+    return render(
+        request,
+        "staff/moderation/waiting.html",
+        {
+            "council": here,
+            "rows": rows,
+            "kinds": kinds,
+            "chosen": chosen if len(shown) == 1 and len(kinds) > 1 else "",
+        },
+    )
+
+
 # --- One item ----------------------------------------------------------------------------
 
 
@@ -173,6 +216,7 @@ def _render_item(
         "author_name": kind.author_name(obj),
         "has_author": author is not None,
         "hidden": kind.is_hidden(obj),
+        "pending": kind.is_pending(obj),
         "can_restore": kind.restore is not None,
         "public_url": kind.url_of(obj),
         "open_flags": [f for f in flags if f.resolved_at is None],
@@ -200,6 +244,7 @@ def item(request: HttpRequest, council: str, kind: str, pk: int) -> HttpResponse
 _DONE = {
     "hide": gettext_lazy("It is hidden, and its author has been told."),
     "restore": gettext_lazy("It is shown again, and its author has been told."),
+    "approve": gettext_lazy("It is published, and its author has been told."),
     "dismiss": gettext_lazy("The reports are dismissed."),
     "warn": gettext_lazy("The author has been warned."),
     "ban": gettext_lazy("The author is banned."),
@@ -248,6 +293,8 @@ def act(request: HttpRequest, council: str, kind: str, pk: int, action: str) -> 
                 )
         elif action == "restore":
             domain.restore(request.user, found_kind.name, obj)
+        elif action == "approve":
+            domain.approve(request.user, found_kind.name, obj)
         elif action == "dismiss":
             domain.dismiss_flags(request.user, found_kind.name, obj)
         else:
