@@ -32,10 +32,15 @@ def council(area: Area) -> Council:
 
 
 @pytest.fixture
-def scene(council, resident, moderator):
+def scene(council, resident, moderator, council_admin):
+    from moothall.ideas import domain as ideas
     from tests.moderation.scene import build_scene
 
     made = build_scene(council, resident)
+    domain.set_space_mode(council_admin, council, "ideas", "pre")
+    made.waiting = ideas.propose_idea(
+        resident, council, title="A pond for newts", body="In Moot Park, please."
+    )
     reporter = factories.UserFactory(email="rob.reporter@example.org", name="Rob Reporter")
     domain.flag(reporter, "live_comment", made.live_comment, reason="spam", note="An advert")
     domain.hide(moderator, "statement", made.statement, rule="abusive")
@@ -65,6 +70,13 @@ def walk_resident(page: Page, check, scene) -> None:
     check("public moderation log", "/mootshire/moderation-log/")
 
 
+def walk_author(page: Page, check, scene) -> None:
+    url = scene.waiting.get_absolute_url()
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Waiting to be checked")).to_be_visible()
+    check("waiting idea, seen by its author", url)
+
+
 def walk_staff(page: Page, check) -> None:
     queue = "/mootshire/staff/moderation/"
     page.goto(queue)
@@ -77,6 +89,15 @@ def walk_staff(page: Page, check) -> None:
     check("moderation item, hidden wrong", item + "hide/")
     page.goto("/mootshire/staff/moderation/bans/")
     check("bans", "/mootshire/staff/moderation/bans/")
+    waiting = "/mootshire/staff/moderation/waiting/"
+    page.goto(waiting)
+    check("waiting to be checked", waiting)
+    page.get_by_role("link", name="Check this idea or need").click()
+    item = urlsplit(page.url).path
+    check("moderation item, waiting", item)
+    page.get_by_role("button", name="Approve and publish it").click()
+    expect(page.get_by_text("It is published, and its author has been told.")).to_be_visible()
+    check("moderation item, approved", item)
 
 
 def walk_admin(page: Page, check) -> None:
@@ -89,10 +110,14 @@ PAGES = [
     "report form, sent wrong",
     "report sent",
     "public moderation log",
+    "waiting idea, seen by its author",
     "moderation queue",
     "moderation item",
     "moderation item, hidden wrong",
     "bans",
+    "waiting to be checked",
+    "moderation item, waiting",
+    "moderation item, approved",
     "moderation settings",
 ]
 
@@ -110,6 +135,9 @@ def test_every_moderation_page_meets_wcag_2_2_aa(
     sign_in(axe_context, reporter)
     walk_resident(audit.page, audit, scene)
     axe_context.clear_cookies()
+    sign_in(axe_context, resident)
+    walk_author(audit.page, audit, scene)
+    axe_context.clear_cookies()
     sign_in(axe_context, moderator)
     walk_staff(audit.page, audit)
     axe_context.clear_cookies()
@@ -126,6 +154,7 @@ def test_no_moderation_page_breaks_the_content_security_policy(
     console: Console,
     sign_in: SignIn,
     scene,
+    resident: User,
     moderator: User,
     council_admin: User,
 ):
@@ -133,6 +162,9 @@ def test_no_moderation_page_breaks_the_content_security_policy(
     scripts = ScriptsRan(page)
     sign_in(context, factories.UserFactory(email="ria.reader@example.org", name="Ria Reader"))
     walk_resident(page, scripts, scene)
+    context.clear_cookies()
+    sign_in(context, resident)
+    walk_author(page, scripts, scene)
     context.clear_cookies()
     sign_in(context, moderator)
     walk_staff(page, scripts)

@@ -90,6 +90,11 @@ def setting(council, other_council, resident) -> SimpleNamespace:
     image = domain.add_image(resident, scene.idea, data=png(), alt_text="The pond")
     hidden = domain.propose_idea(supporter, council, title="Cheap watches", body="Spam")
     domain.hide_idea(None, hidden, reason="Spam.")
+    # Pre-moderation for a moment: one idea and one comment wait for a moderator.
+    domain.update_idea_settings(None, council, premoderate_ideas=True, premoderate_comments=True)
+    waiting = domain.propose_idea(supporter, council, title="A new bench", body="By the pond")
+    waiting_comment = domain.comment(supporter, scene.idea, body="And a bin")
+    domain.update_idea_settings(None, council, premoderate_ideas=False, premoderate_comments=False)
     link = domain.place_idea_on_agenda(None, duplicate, scene.meeting)
     decision = factories.DecisionFactory(council=council, meeting=scene.meeting)
     return SimpleNamespace(
@@ -100,6 +105,8 @@ def setting(council, other_council, resident) -> SimpleNamespace:
         removed=removed,
         image=image,
         hidden=hidden,
+        waiting=waiting,
+        waiting_comment=waiting_comment,
         link=link,
         decision=decision,
         meeting=scene.meeting,
@@ -120,6 +127,8 @@ VERBS: dict[str, Verb] = {
     "restore_comment": lambda a, s: domain.restore_comment(a, s.removed),
     "hide_idea": lambda a, s: domain.hide_idea(a, s.idea, reason="Spam."),
     "restore_idea": lambda a, s: domain.restore_idea(a, s.hidden),
+    "approve_idea": lambda a, s: domain.approve_idea(a, s.waiting),
+    "approve_comment": lambda a, s: domain.approve_comment(a, s.waiting_comment),
     "set_idea_status": lambda a, s: domain.set_idea_status(a, s.idea, "under_consideration"),
     "respond_to_idea": lambda a, s: domain.respond_to_idea(a, s.idea, body="Thanks."),
     "merge_ideas": lambda a, s: domain.merge_ideas(a, s.duplicate, s.idea),
@@ -140,6 +149,8 @@ ALLOWED: dict[str, set[str]] = {
     "restore_comment": MODERATORS,
     "hide_idea": MODERATORS,
     "restore_idea": MODERATORS,
+    "approve_idea": MODERATORS,
+    "approve_comment": MODERATORS,
     "set_idea_status": MANAGERS,
     "respond_to_idea": MANAGERS | {"councillor_user"},
     "merge_ideas": MANAGERS,

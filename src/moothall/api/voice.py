@@ -456,8 +456,9 @@ def list_council_ideas(
     summary="One idea: responses, agenda links and decisions, timeline and comments",
     description=_described(
         "Comments come oldest first, each reply naming its parent. A comment removed by a "
-        "moderator stays as a placeholder (body null) with the published reason. An idea "
-        "merged into another is found, with merged_into naming that idea."
+        "moderator stays as a placeholder (body null) with the published reason; one "
+        "waiting for a moderator to check it is not shown. An idea merged into another is "
+        "found, with merged_into naming that idea."
     ),
     tags=["ideas"],
 )
@@ -471,6 +472,8 @@ def get_idea(request: HttpRequest, slug: str, id: Path[int]) -> Idea:
     idea.public_agenda_links = ideas.public_agenda_links(idea)  # type: ignore[attr-defined]
     idea.public_timeline = ideas.public_timeline(idea)  # type: ignore[attr-defined]
     idea.public_comments = list(  # type: ignore[attr-defined]
-        idea.comments.select_related("author").order_by("created_at", "id")
+        idea.comments.filter(awaiting_moderation=False)
+        .select_related("author")
+        .order_by("created_at", "id")
     )
     return idea

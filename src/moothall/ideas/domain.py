@@ -330,6 +330,9 @@ def propose_idea(
     Everything is checked (pictures included) before anything is written. Side effects:
     the idea, its pictures (re-encoded without metadata), a "proposed" timeline entry, an
     audit entry, the author follows the idea, and followers of its ward and topic are told.
+    While the council pre-moderates ideas, the idea waits for a moderator
+    (:func:`approve_idea`), seen by its author alone; nobody is told, and the author
+    follows it, until it is published.
     """
     _require_eligible(user, council, "propose")
     refuse_if_banned(user, council)
@@ -354,15 +357,50 @@ def propose_idea(
     )
     cleaned = _cleaned_images(images)
     now = timezone.now()
+    held = IdeaSettings.for_council(council).premoderate_ideas
     idea = Idea.objects.create(
-        council=council, author=user, created_at=now, last_activity_at=now, **fields
+        council=council,
+        author=user,
+        created_at=now,
+        last_activity_at=now,
+        awaiting_moderation=held,
+        **fields,
     )
     _store_images(idea, cleaned, user)
     _timeline(idea, IdeaTimelineEntry.Kind.CREATED, user)
-    record("ideas.propose", actor=user, council=council, target=idea, kind=idea.kind)
-    _tell(idea, "idea.proposed", idea.body[:300], actor=user)
-    follow(user, council, "idea", idea.pk)
+    record(
+        "ideas.propose",
+        actor=user,
+        council=council,
+        target=idea,
+        kind=idea.kind,
+        awaiting_moderation=held,
+    )
+    if not held:
+        _tell(idea, "idea.proposed", idea.body[:300], actor=user)
+        follow(user, council, "idea", idea.pk)
     return idea
+
+
+@transaction.atomic
+def approve_idea(actor: Any, idea: Idea) -> Idea:
+    """A moderator publishes an idea that waited in a pre-moderated council (rejecting
+    one is :func:`hide_idea`). Side effects: the idea is listed, found and followable,
+    followers of its ward and topic are told and its author follows it (as when an idea
+    is proposed), an audit entry."""
+    _require(actor, idea.council, Action.MODERATE)
+    current = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not current.awaiting_moderation or current.hidden_at is not None:
+        raise ValidationError(_("This idea is not waiting to be checked."), code="not_pending")
+    current.awaiting_moderation = False
+    current.last_activity_at = timezone.now()
+    current.save(update_fields=["awaiting_moderation", "last_activity_at", "updated_at"])
+    idea.awaiting_moderation, idea.last_activity_at = False, current.last_activity_at
+    record("ideas.approve", actor=actor, council=idea.council, target=current)
+    _tell(current, "idea.proposed", current.body[:300], actor=current.author)
+    if current.author is not None and can_contribute(current.author):
+        follow(current.author, current.council, "idea", current.pk)
+    return current
 
 
 @transaction.atomic
@@ -469,7 +507,10 @@ def support_idea(user: Any, idea: Idea) -> Support:
             # too) cannot slip between the check and the insert.
             now = timezone.now()
             open_ = Idea.objects.filter(
-                pk=idea.pk, status__in=OPEN_FOR_SUPPORT, hidden_at__isnull=True
+                pk=idea.pk,
+                status__in=OPEN_FOR_SUPPORT,
+                hidden_at__isnull=True,
+                awaiting_moderation=False,
             ).update(support_count=F("support_count") + 1, last_activity_at=now)
             if not open_:
                 current = Idea.objects.filter(pk=idea.pk).values_list("status", flat=True).first()
@@ -516,7 +557,9 @@ def withdraw_support(user: Any, idea: Idea) -> bool:
 def comment(user: Any, idea: Idea, *, body: str, parent: Comment | None = None) -> Comment:
     """An eligible person comments on an idea, or replies to a comment (three replies
     deep at most). Side effects: the comment, the idea's count and last activity, an audit
-    entry, the commenter follows the idea, and the idea's followers are told."""
+    entry, the commenter follows the idea, and the idea's followers are told. While the
+    council pre-moderates comments, the comment waits for a moderator
+    (:func:`approve_comment`), seen by its author alone, neither counted nor told."""
     _require_eligible(user, idea.council, "comment")
     refuse_if_banned(user, idea.council)
     _not_merged(idea)
@@ -542,6 +585,12 @@ def comment(user: Any, idea: Idea, *, body: str, parent: Comment | None = None) 
             raise _invalid("parent", _("Reply to a comment on this idea."), "other_idea")
         if parent.is_removed:
             raise _invalid("parent", _("This comment was removed: it takes no replies."), "removed")
+        if parent.awaiting_moderation:
+            raise _invalid(
+                "parent",
+                _("This comment is waiting to be checked: it takes no replies yet."),
+                "awaiting_moderation",
+            )
         if parent.depth >= MAX_COMMENT_DEPTH:
             raise _invalid(
                 "parent",
@@ -550,29 +599,70 @@ def comment(user: Any, idea: Idea, *, body: str, parent: Comment | None = None) 
             )
         depth = parent.depth + 1
     now = timezone.now()
+    held = IdeaSettings.for_council(idea.council).premoderate_comments
     made = Comment.objects.create(
-        idea=idea, parent=parent, depth=depth, author=user, body=body, created_at=now
+        idea=idea,
+        parent=parent,
+        depth=depth,
+        author=user,
+        body=body,
+        created_at=now,
+        awaiting_moderation=held,
     )
+    record(
+        "ideas.comment",
+        actor=user,
+        council=idea.council,
+        target=idea,
+        comment=made.pk,
+        awaiting_moderation=held,
+    )
+    if not held:
+        _publish_comment(idea, made)
+    follow(user, idea.council, "idea", idea.pk)
+    return made
+
+
+def _publish_comment(idea: Idea, made: Comment) -> None:
+    """A comment the public now sees: counted, the idea's last activity, followers told."""
     _touch(idea, comment_count=F("comment_count") + 1)
     idea.refresh_from_db(fields=["comment_count"])
-    record("ideas.comment", actor=user, council=idea.council, target=idea, comment=made.pk)
     _tell(
         idea,
         "idea.commented",
-        body[:300],
-        actor=user,
+        made.body[:300],
+        actor=made.author,
         targets=[("idea", idea.pk)],
         url=_comment_url(idea, made.pk),
     )
-    follow(user, idea.council, "idea", idea.pk)
-    return made
+
+
+@transaction.atomic
+def approve_comment(actor: Any, comment: Comment) -> Comment:
+    """A moderator publishes a comment that waited in a pre-moderated council (rejecting
+    one is :func:`remove_comment`). Side effects: the idea's count and last activity, its
+    followers told (as when a comment is written), an audit entry."""
+    idea = comment.idea
+    _require(actor, idea.council, Action.MODERATE)
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not current.awaiting_moderation or current.is_removed:
+        raise ValidationError(_("This comment is not waiting to be checked."), code="not_pending")
+    current.awaiting_moderation = False
+    current.save(update_fields=["awaiting_moderation"])
+    comment.awaiting_moderation = False
+    _publish_comment(idea, current)
+    record(
+        "ideas.approve_comment", actor=actor, council=idea.council, target=idea, comment=comment.pk
+    )
+    return current
 
 
 @transaction.atomic
 def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
     """A moderator removes a comment; a placeholder with the published reason stays in the
-    thread, so the replies still make sense. Side effects: the idea's count, an audit
-    entry."""
+    thread, so the replies still make sense. A comment waiting to be checked is rejected
+    this way (it was never counted; restoring it publishes it). Side effects: the idea's
+    count, an audit entry."""
     idea = comment.idea
     _require(actor, idea.council, Action.MODERATE)
     reason = _reason(reason, required=True)
@@ -583,8 +673,18 @@ def remove_comment(actor: Any, comment: Comment, *, reason: str) -> Comment:
     comment.removed_reason = reason
     comment.removed_by = _as_user(actor)
     comment.removed_at = timezone.now()
-    comment.save(update_fields=["is_removed", "removed_reason", "removed_by", "removed_at"])
-    Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") - 1)
+    comment.awaiting_moderation = False
+    comment.save(
+        update_fields=[
+            "is_removed",
+            "removed_reason",
+            "removed_by",
+            "removed_at",
+            "awaiting_moderation",
+        ]
+    )
+    if not current.awaiting_moderation:
+        Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") - 1)
     public_log(idea.council, "idea_comment", "hidden")
     # Not in anyone's digest either.
     retract(_comment_url(idea, comment.pk))
@@ -622,16 +722,23 @@ def restore_comment(actor: Any, comment: Comment) -> Comment:
 
 
 def _not_hidden(idea: Idea) -> None:
-    if Idea.objects.filter(pk=idea.pk, hidden_at__isnull=False).exists():
+    state = Idea.objects.filter(pk=idea.pk).values("hidden_at", "awaiting_moderation").first()
+    if state is None or state["hidden_at"] is not None:
         raise ValidationError(_("Moderators have hidden this idea."), code="hidden")
+    if state["awaiting_moderation"]:
+        raise ValidationError(
+            _("This idea is waiting to be checked by a moderator: it takes part once it is."),
+            code="awaiting_moderation",
+        )
 
 
 @transaction.atomic
 def hide_idea(actor: Any, idea: Idea, *, reason: str) -> Idea:
     """A moderator hides an idea that breaks the council's rules: it leaves every public
     list, page, search and feed (its page says it was hidden, and why), and takes no more
-    support or comments; its supports stay counted for when it is restored. Side effects:
-    the public moderation log, an audit entry; its followers' pending digests drop it."""
+    support or comments; its supports stay counted for when it is restored. An idea waiting
+    to be checked is rejected this way (restoring it publishes it). Side effects: the
+    public moderation log, an audit entry; its followers' pending digests drop it."""
     _require(actor, idea.council, Action.MODERATE)
     reason = _reason(reason, required=True)
     current = Idea.objects.select_for_update().get(pk=idea.pk)
@@ -639,11 +746,13 @@ def hide_idea(actor: Any, idea: Idea, *, reason: str) -> Idea:
         raise ValidationError(_("This idea is already hidden."), code="hidden")
     current.hidden_at = timezone.now()
     current.hidden_reason = reason
-    current.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    current.awaiting_moderation = False
+    current.save(update_fields=["hidden_at", "hidden_reason", "awaiting_moderation", "updated_at"])
     public_log(idea.council, "idea", "hidden")
     retract(idea.get_absolute_url())
     record("ideas.hide", actor=actor, council=idea.council, target=current, reason=reason)
     idea.hidden_at, idea.hidden_reason = current.hidden_at, current.hidden_reason
+    idea.awaiting_moderation = False
     return current
 
 
@@ -979,24 +1088,34 @@ def link_idea_decision(actor: Any, link: IdeaAgendaLink, decision: Decision) -> 
 # --- The council's rules --------------------------------------------------------------------
 
 _LEVELS = ("propose_level", "support_level", "comment_level")
+_MODERATION = ("premoderate_ideas", "premoderate_comments")
 
 
 @transaction.atomic
 def update_idea_settings(actor: Any, council: Council, **changes: Any) -> IdeaSettings:
-    """The council's admin sets who may propose, support and comment. Side effects: the
-    settings row, an audit entry."""
+    """The council's admin sets who may propose, support and comment, and whether ideas
+    and comments are checked before they are published (pre-moderation; what already
+    waits keeps waiting until a moderator decides). Side effects: the settings row, an
+    audit entry."""
     _require(actor, council, Action.EDIT_COUNCIL)
-    unknown = set(changes) - set(_LEVELS)
+    unknown = set(changes) - set(_LEVELS) - set(_MODERATION)
     if unknown:
         raise ValueError(f"update_idea_settings cannot change {sorted(unknown)}")
     levels = set(Eligibility.values) - {Eligibility.NONE}
+    after: dict[str, Any] = {}
     for name, value in changes.items():
-        if value not in levels:
+        if name in _MODERATION:
+            if not isinstance(value, bool):
+                raise _invalid(name, _("Choose yes or no."), "invalid_choice")
+            after[name] = value
+        elif value not in levels:
             raise _invalid(name, _("Choose who may take part."), "invalid_level")
+        else:
+            after[name] = int(value)
     rules = IdeaSettings.for_council(council)
     before = {name: getattr(rules, name) for name in changes}
-    for name, value in changes.items():
-        setattr(rules, name, int(value))
+    for name, value in after.items():
+        setattr(rules, name, value)
     rules.save()
     record(
         "ideas.update_settings",
@@ -1004,6 +1123,6 @@ def update_idea_settings(actor: Any, council: Council, **changes: Any) -> IdeaSe
         council=council,
         target=council,
         before=before,
-        after={name: int(value) for name, value in changes.items()},
+        after=after,
     )
     return rules

@@ -13,6 +13,6 @@ register(
     Idea,
     label=_("Idea"),
     queryset=lambda: Idea.objects.select_related("council"),
-    # Nobody follows what moderators hid.
-    is_public=lambda idea: not idea.is_hidden,
+    # Nobody (but its author) follows what moderators hid or have yet to check.
+    is_public=lambda idea: idea.is_public,
 )

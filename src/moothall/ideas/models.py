@@ -54,6 +54,14 @@ class IdeaSettings(models.Model):
         choices=Eligibility.choices,
         default=Eligibility.EMAIL_VERIFIED,
     )
+    # Pre-moderation (set from the moderation settings): new ideas, or new comments, wait
+    # for a moderator before anyone but their author sees them.
+    premoderate_ideas = models.BooleanField(
+        _("check ideas before they are published"), default=False
+    )
+    premoderate_comments = models.BooleanField(
+        _("check comments before they are published"), default=False
+    )
 
     class Meta:
         verbose_name_plural = "idea settings"
@@ -125,6 +133,9 @@ class Idea(models.Model):
     # feed, with the reason shown in its place; restored by clearing both.
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=500, blank=True)
+    # Proposed while the council pre-moderates ideas: seen only by its author and
+    # moderators until one approves it (rejecting it hides it).
+    awaiting_moderation = models.BooleanField(default=False)
     comment_count = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
@@ -193,6 +204,11 @@ class Idea(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        """Shown to the public (merged ones lead to the idea they joined)."""
+        return self.hidden_at is None and not self.awaiting_moderation
 
     @property
     def has_point(self) -> bool:
@@ -298,6 +314,9 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Written while the council pre-moderates comments: seen only by its author and
+    # moderators until one approves it (rejecting it removes it), and not counted.
+    awaiting_moderation = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["idea", "created_at", "id"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from moothall.councils.models import Council, Topic, Ward
 from moothall.ideas.models import (
@@ -45,9 +45,9 @@ class Filters:
 
 
 def visible_ideas(council: Council) -> QuerySet[Idea]:
-    """Every idea of ``council`` the public may open: all but those moderators hid (merged
-    ones lead to the idea they were merged into)."""
-    return Idea.objects.filter(council=council, hidden_at__isnull=True)
+    """Every idea of ``council`` the public may open: all but those moderators hid or have
+    yet to check (merged ones lead to the idea they were merged into)."""
+    return Idea.objects.filter(council=council, hidden_at__isnull=True, awaiting_moderation=False)
 
 
 def listed_ideas(council: Council, filters: Filters = Filters()) -> QuerySet[Idea]:
@@ -82,11 +82,17 @@ class CommentNode:
     replies: list[CommentNode] = field(default_factory=list)
 
 
-def comment_tree(idea: Idea) -> list[CommentNode]:
-    """The idea's comments as threads (one query)."""
+def comment_tree(idea: Idea, viewer: Any = None) -> list[CommentNode]:
+    """The idea's comments as threads (one query); of those waiting to be checked, only
+    ``viewer``'s own."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
-    for comment in idea.comments.select_related("author").order_by("created_at", "id"):
+    shown = Q(awaiting_moderation=False)
+    if getattr(viewer, "is_authenticated", False):
+        shown |= Q(author=viewer)
+    for comment in (
+        idea.comments.filter(shown).select_related("author").order_by("created_at", "id")
+    ):
         node = CommentNode(comment)
         nodes[comment.pk] = node
         parent = nodes.get(comment.parent_id) if comment.parent_id else None

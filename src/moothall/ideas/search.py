@@ -15,7 +15,7 @@ from moothall.search.registry import Entry, register
 
 
 def idea_entries(idea: Idea) -> list[Entry]:
-    if idea.is_merged or idea.is_hidden:
+    if idea.is_merged or not idea.is_public:
         return []
     return [
         Entry(

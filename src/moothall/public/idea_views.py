@@ -8,6 +8,7 @@ again with the errors (status 400). Everything works without JavaScript.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from moothall.core.forms import add_verb_errors as _apply
 from moothall.core.text import render_markdown
 from moothall.councils.models import Council, Postcode, Topic, Ward
 from moothall.ideas import domain, queries
-from moothall.ideas.models import Comment, Idea, IdeaImage
+from moothall.ideas.models import Comment, Idea, IdeaImage, IdeaSettings
 from moothall.public.idea_forms import CommentForm, IdeaForm, ImageForm, ResponseForm
 
 IDEAS_PER_PAGE = 20
@@ -41,12 +42,22 @@ def _council(slug: str) -> Council:
     return get_object_or_404(Council, slug=slug)
 
 
-def _idea(council: str, pk: int, *, hidden: bool = False) -> Idea:
-    """The idea at ``pk``; one moderators hid is found only when ``hidden`` (its page)."""
+def _idea(request: HttpRequest, council: str, pk: int, *, hidden: bool = False) -> Idea:
+    """The idea at ``pk``; one moderators hid is found only when ``hidden`` (its page), one
+    waiting to be checked only by its author and moderators."""
     found = Idea.objects.select_related("council", "topic", "ward", "author", "merged_into")
     if not hidden:
         found = found.filter(hidden_at__isnull=True)
-    return get_object_or_404(found, council__slug=council, pk=pk)
+    idea = get_object_or_404(found, council__slug=council, pk=pk)
+    if idea.awaiting_moderation and not _sees_waiting(request.user, idea):
+        raise Http404
+    return idea
+
+
+def _sees_waiting(user: Any, idea: Idea) -> bool:
+    return bool(user.is_authenticated) and (
+        is_author(user, idea) or can(user, Action.MODERATE, idea.council)
+    )
 
 
 def _not_eligible_message(error: domain.NotEligible) -> str:
@@ -168,7 +179,14 @@ def idea_new(request: HttpRequest, council: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    gettext("Your idea is published. You will hear when the council acts on it."),
+                    gettext(
+                        "Thank you. Your idea will be published once a moderator has checked "
+                        "it; until then only you can see it. You will hear when it is."
+                    )
+                    if idea.awaiting_moderation
+                    else gettext(
+                        "Your idea is published. You will hear when the council acts on it."
+                    ),
                 )
                 return redirect(idea.get_absolute_url())
     return render(
@@ -185,6 +203,7 @@ def idea_new(request: HttpRequest, council: str) -> HttpResponse:
             ),
             "action_url": reverse("public:idea_new", kwargs={"council": found.slug}),
             "creating": True,
+            "checked_first": IdeaSettings.for_council(found).premoderate_ideas,
         },
         status=400 if form.errors else 200,
     )
@@ -192,7 +211,7 @@ def idea_new(request: HttpRequest, council: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def idea_edit(request: HttpRequest, council: str, pk: int) -> HttpResponse:
-    idea = _idea(council, pk)
+    idea = _idea(request, council, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not is_author(request.user, idea) or idea.status != Idea.Status.NEW:
@@ -275,12 +294,14 @@ def _page(
                 (response, render_markdown(response.body))
                 for response in queries.responses_of(idea)
             ],
-            "comments": queries.comment_tree(idea),
+            "comments": queries.comment_tree(idea, user),
             "timeline": queries.public_timeline(idea),
             "agenda_links": links,
             "merged_from": list(idea.merged_from.order_by("created_at", "id")),
             "supported": supported,
-            "open_for_support": idea.status in domain.OPEN_FOR_SUPPORT,
+            "open_for_support": idea.status in domain.OPEN_FOR_SUPPORT
+            and not idea.awaiting_moderation,
+            "comments_checked": IdeaSettings.for_council(council).premoderate_comments,
             "is_author": signed_in and is_author(user, idea),
             "can_moderate": signed_in and can(user, Action.MODERATE, council),
             "comment_form": comment_form or CommentForm(),
@@ -297,12 +318,12 @@ def _page(
 
 @require_safe
 def idea_short(request: HttpRequest, council: str, pk: int) -> HttpResponse:
-    return redirect(_idea(council, pk).get_absolute_url())
+    return redirect(_idea(request, council, pk).get_absolute_url())
 
 
 @require_safe
 def idea(request: HttpRequest, council: str, pk: int, slug: str) -> HttpResponse:
-    found = _idea(council, pk, hidden=True)
+    found = _idea(request, council, pk, hidden=True)
     if found.is_hidden:
         # Gone on purpose: say so, and why, rather than "page not found".
         return render(
@@ -329,7 +350,7 @@ def _back(idea: Idea, anchor: str = "") -> HttpResponse:
 
 @require_POST
 def idea_support(request: HttpRequest, council: str, pk: int) -> HttpResponse:
-    found = _idea(council, pk)
+    found = _idea(request, council, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(found.get_absolute_url())
     try:
@@ -353,7 +374,7 @@ def idea_support(request: HttpRequest, council: str, pk: int) -> HttpResponse:
 
 @require_POST
 def idea_comment(request: HttpRequest, council: str, pk: int) -> HttpResponse:
-    found = _idea(council, pk)
+    found = _idea(request, council, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(found.get_absolute_url())
     # The comment replied to, if any, must be one of this idea's: anything else is not found.
@@ -376,7 +397,16 @@ def idea_comment(request: HttpRequest, council: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply(form, error)
         else:
-            messages.success(request, gettext("Your comment is published."))
+            if made.awaiting_moderation:
+                messages.success(
+                    request,
+                    gettext(
+                        "Thank you. Your comment will be published once a moderator has "
+                        "checked it; until then only you can see it."
+                    ),
+                )
+            else:
+                messages.success(request, gettext("Your comment is published."))
             return _back(found, f"comment-{made.pk}")
     return _page(
         request,
@@ -390,7 +420,7 @@ def idea_comment(request: HttpRequest, council: str, pk: int) -> HttpResponse:
 
 @require_POST
 def idea_respond(request: HttpRequest, council: str, pk: int) -> HttpResponse:
-    found = _idea(council, pk)
+    found = _idea(request, council, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(found.get_absolute_url())
     if not can_respond_publicly(request.user, found.council):
@@ -414,7 +444,7 @@ def idea_respond(request: HttpRequest, council: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def idea_image_new(request: HttpRequest, council: str, pk: int) -> HttpResponse:
-    found = _idea(council, pk)
+    found = _idea(request, council, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not is_author(request.user, found) or found.status != Idea.Status.NEW:
@@ -453,8 +483,9 @@ def idea_image(
         idea_id=pk,
         pk=image_id,
     )
-    # The idea must be one the public may see (all are today; hiding would go here).
-    if not queries.visible_ideas(found.idea.council).filter(pk=found.idea_id).exists():
+    # The idea must be one the public may see, or (waiting to be checked) this person.
+    idea = found.idea
+    if idea.is_hidden or (idea.awaiting_moderation and not _sees_waiting(request.user, idea)):
         raise Http404
     if extension != found.extension:
         raise Http404
@@ -465,5 +496,7 @@ def idea_image(
     response = FileResponse(handle, content_type=found.content_type)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = (
+        "private, no-store" if idea.awaiting_moderation else "public, max-age=86400"
+    )
     return response

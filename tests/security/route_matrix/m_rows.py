@@ -2,7 +2,7 @@
 
 - /<council>/report/<kind>/<id>/: any signed-in person reports a contribution.
 - /<council>/moderation-log/: the public moderation log.
-- /<council>/staff/moderation/…: the queue, an item and what is done to it, bans (all
+- /<council>/staff/moderation/…: the queue, what waits to be checked, an item and what is done to it, bans (all
   ``Action.MODERATE``), and each space's pre- or post-moderation (``Action.EDIT_COUNCIL``).
 """
 
@@ -36,6 +36,11 @@ ROWS = [
     Row("public:moderation_log", kwargs=lambda s: {"council": s.council.slug}, get=ANYONE),
     Row(
         "staff:moderation",
+        kwargs=lambda s: {"council": s.council.slug},
+        get=staff(Action.MODERATE),
+    ),
+    Row(
+        "staff:moderation_waiting",
         kwargs=lambda s: {"council": s.council.slug},
         get=staff(Action.MODERATE),
     ),
