@@ -168,6 +168,11 @@ def test_a_resident_follows_a_live_meeting_and_comments_by_keyboard(
         contributions.decide_comment(moderator, Comment.objects.get(), publish=True)
         expect(comments.first).to_contain_text("Please keep the mobile library.", timeout=SOON_MS)
         assert _not_reloaded(page)
+        # Put in by the script, it can be reported like one the server rendered.
+        report = comments.first.get_by_role("link", name="Report the comment by Rita Resident")
+        expect(report).to_have_attribute(
+            "href", f"/{scene.council.slug}/report/live_comment/{Comment.objects.get().pk}/"
+        )
     comment = Comment.objects.get()
     assert (comment.author, comment.item, comment.status) == (
         scene.resident,

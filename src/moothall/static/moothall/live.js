@@ -45,6 +45,19 @@ function setTime(entry, iso) {
   }
 }
 
+// The Report link of a comment or upload made from a template points at id 0, and its
+// hidden label is a translated pattern with "{name}" in it: fill in both.
+function setReport(entry, id, name) {
+  const link = field(entry, "report");
+  if (!link) return;
+  link.href = link.getAttribute("href").replace(/\/0\/$/, `/${encodeURIComponent(String(id))}/`);
+  const label = field(entry, "report-label");
+  if (label) {
+    const pattern = label.getAttribute("data-pattern") || "";
+    label.textContent = ` ${pattern.replace("{name}", name == null ? "" : String(name))}`;
+  }
+}
+
 function dropPart(entry, name) {
   const part = entry.querySelector(`[data-part="${name}"]`);
   if (part) {
@@ -97,6 +110,7 @@ function commentEntry(data) {
       text.appendChild(document.createTextNode(line));
     });
   setTime(entry, data.at);
+  setReport(entry, data.id, data.name);
   return entry;
 }
 
@@ -117,6 +131,7 @@ function mediaEntry(data) {
   setText(entry, "caption", data.caption);
   setText(entry, "name", data.name);
   setTime(entry, data.at);
+  setReport(entry, data.id, data.caption);
   return entry;
 }
 
