@@ -5,6 +5,7 @@ pre- or post-moderation setting."""
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 
 from moothall.moderation import domain
@@ -26,12 +27,14 @@ def petition(council, resident):
 
 
 def test_a_published_petition_is_reported_hidden_and_logged_once(
-    client, council, petition, moderator, councillor_user
+    client, council, petition, moderator, councillor_user, django_capture_on_commit_callbacks
 ):
     assert petition.status == Petition.Status.OPEN  # post-moderated: published at once
     domain.flag(councillor_user, "petition", petition, reason="abusive")
+    mail.outbox.clear()
 
-    domain.hide(moderator, "petition", petition, rule="abusive", explanation="Targets people.")
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.hide(moderator, "petition", petition, rule="abusive", explanation="Targets people.")
 
     petition.refresh_from_db()
     assert petition.status == Petition.Status.REMOVED
@@ -40,17 +43,25 @@ def test_a_published_petition_is_reported_hidden_and_logged_once(
     assert list(LogEntry.objects.values_list("kind", "action", "rule")) == [
         ("petition", "hidden", "abusive")
     ]
+    # Its creator hears once, from moderation, with the rule and the explanation.
+    told = [m for m in mail.outbox if m.to == [petition.creator.email]]
+    assert len(told) == 1
+    assert "Targets people." in told[0].body
     with pytest.raises(ValidationError) as refused:
         domain.restore(moderator, "petition", petition)
     assert refused.value.code == "cannot_restore"
 
 
 def test_removing_a_published_petition_from_its_own_queue_is_logged_too(
-    council, petition, moderator
+    council, petition, moderator, django_capture_on_commit_callbacks
 ):
-    petitions.moderate_petition(
-        moderator, petition, publish=False, reason_text="Names a neighbour", hide=True
-    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        petitions.moderate_petition(
+            moderator, petition, publish=False, reason_text="Names a neighbour", hide=True
+        )
+    # From the petitions' own queue, the petitions app tells its creator.
+    assert [m.to for m in mail.outbox] == [[petition.creator.email]]
     assert list(LogEntry.objects.values_list("kind", "action", "rule")) == [
         ("petition", "hidden", "")
     ]

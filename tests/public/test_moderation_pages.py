@@ -162,7 +162,7 @@ def test_report_links_sit_on_contributions_and_hidden_ones_leave_the_pages(
     live = client.get(live_page).content.decode()
     assert "Cheap watches here" not in live
     assert "The chamber from the gallery" not in live
-    assert "/report/live_comment/" not in live
+    assert f"/report/live_comment/{scene.live_comment.pk}/" not in live
 
 
 def test_the_voting_card_offers_to_report_a_residents_statement_but_not_a_seed(scene, council):

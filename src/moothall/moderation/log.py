@@ -30,6 +30,12 @@ def moderation_verb() -> Iterator[None]:
         _inside.reset(token)
 
 
+def within_moderation_verb() -> bool:
+    """True while an app's verb runs for a moderation verb, which also tells the author:
+    an app that emails the author itself should not send a second message."""
+    return _inside.get()
+
+
 def note(council: Any, kind: str, action: str, rule: str = "") -> None:
     """A line in ``council``'s public log: a ``kind`` of thing was ``action`` ("hidden" or
     "restored"). Call it in the verb's transaction."""

@@ -43,6 +43,7 @@ from moothall.meetings import law
 from moothall.meetings.models import AgendaItem, Decision, Meeting
 from moothall.moderation.bans import refuse_if_banned
 from moothall.moderation.log import note as public_log
+from moothall.moderation.log import within_moderation_verb
 from moothall.petitions.models import (
     TALLY_SHARDS,
     AbuseAlert,
@@ -472,7 +473,9 @@ def moderate_petition(
         reason=why,
         hidden=hide,
     )
-    if petition.creator is not None and petition.creator.email:
+    # Taken down by a moderation verb, the creator hears from it (the rule and why), once.
+    told_by_moderation = within_moderation_verb()
+    if petition.creator is not None and petition.creator.email and not told_by_moderation:
         queue_email(petition.creator.email, "petitions/email/rejected", {"petition": petition})
     return petition
 
