@@ -126,6 +126,21 @@ def test_a_moderator_hides_each_kind_through_its_app(scene, council, moderator, 
     assert "Advertising is not allowed." in mail.body
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_longest_explanation_fits_every_kind(scene, moderator, kind):
+    # The app stores the rule's name and the explanation as its reason: on PostgreSQL a
+    # column too short would fail the write rather than refuse it with a message.
+    obj = scene.of(kind)
+    longest = "x" * domain.EXPLANATION_LIMIT
+
+    domain.hide(moderator, kind, obj, rule="personal", explanation=longest)
+
+    assert registry.kind(kind).is_hidden(obj)
+    with pytest.raises(ValidationError) as refused:
+        domain.hide(moderator, kind, obj, rule="personal", explanation=longest + "x")
+    assert _code(refused.value) == "too_long"
+
+
 def test_hiding_an_idea_comment_leaves_the_apps_placeholder_and_count(scene, moderator):
     domain.hide(moderator, "idea_comment", scene.idea_comment, rule="abusive")
 

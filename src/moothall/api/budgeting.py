@@ -2,7 +2,8 @@
 
 Reads show exactly what the public site shows (``budgeting.rules``: Step.VIEW and
 Step.SEE_RESULTS for nobody in particular). A process being prepared (the draft phase) is
-a 404 like an unknown slug, and so is a withdrawn project. Whether a project was funded,
+a 404 like an unknown slug, and so is a withdrawn project, one a moderator hid and one
+waiting for a moderator (``Project.objects.shown()``). Whether a project was funded,
 its delivery and every vote count appear only once results are published; asking for the
 results before then is a 409 ``{"detail", "code": "not_published"}``. No ballot, voter,
 proposer or officer is ever named here.
@@ -46,9 +47,9 @@ from moothall.councils.models import Council
 budgeting_router = Router(tags=["Participatory budgeting"])
 
 PUBLIC_ONLY = (
-    "Public data only, as the site shows it: a process being prepared (draft) and withdrawn "
-    "projects never appear, votes and results only once they are published, and no voter, "
-    "proposer or officer is named."
+    "Public data only, as the site shows it: a process being prepared (draft) and withdrawn, "
+    "hidden or not yet moderated projects never appear, votes and results only once they "
+    "are published, and no voter, proposer or officer is named."
 )
 
 
@@ -83,7 +84,7 @@ def _budgets(process: BudgetProcess) -> list[Budget]:
 def _public_projects(process: BudgetProcess) -> QuerySet[Project]:
     return (
         Project.objects.filter(process=process)
-        .exclude(status=Project.Status.WITHDRAWN)
+        .shown()
         .select_related("process__council")
         .prefetch_related(
             Prefetch(
@@ -264,11 +265,7 @@ def list_budget_project_updates(
     request: HttpRequest, slug: str, process_slug: str, id: Path[int]
 ) -> QuerySet[DeliveryUpdate]:
     process = _process_or_404(_council_or_404(slug), process_slug)
-    project = (
-        Project.objects.filter(process=process, pk=id)
-        .exclude(status=Project.Status.WITHDRAWN)
-        .first()
-    )
+    project = Project.objects.filter(process=process, pk=id).shown().first()
     if project is None:
         raise Http404(
             gettext("%(process)s has no project %(id)s.") % {"process": process.title, "id": id}

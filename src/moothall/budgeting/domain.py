@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from moothall.accounts.residents import Eligibility
+from moothall.accounts.rules import Action, can
 from moothall.budgeting.models import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -46,6 +47,7 @@ from moothall.budgeting.models import (
     Rule,
 )
 from moothall.budgeting.rules import Step, refusal
+from moothall.core import validation
 from moothall.core.audit import changes as audit_changes
 from moothall.core.audit import record, snapshot
 from moothall.core.validation import invalid, line, reason, text
@@ -54,6 +56,7 @@ from moothall.councils.postcodes import InvalidPostcode, normalise_postcode
 from moothall.ideas.domain import ImageUpload  # the same upload shape as ideas
 from moothall.ideas.images import clean_image, store_pictures
 from moothall.moderation.bans import refuse_if_banned
+from moothall.moderation.log import note as public_log
 
 P = Project.Status
 
@@ -282,7 +285,11 @@ _PROCESS_FIELDS = {
     "voting_opens_at",
     "voting_closes_at",
     "keep_voters_days",
+    "pre_moderation",
 }
+# Fields staff may change in any phase: words, and whether proposals wait for a moderator
+# (neither changes the ballot anyone votes on).
+_ANY_PHASE_FIELDS = frozenset({"title", "summary", "description", "pre_moderation"})
 
 
 def _process_fields(changes: Mapping[str, Any], current: BudgetProcess) -> dict[str, Any]:
@@ -316,7 +323,7 @@ def _process_fields(changes: Mapping[str, Any], current: BudgetProcess) -> dict[
         if changes["rule"] not in Rule.values:
             raise invalid("rule", _("Choose how the winners are chosen."), "invalid_rule")
         out["rule"] = changes["rule"]
-    for name in ("knapsack", "vote_in_council_wide_too"):
+    for name in ("knapsack", "vote_in_council_wide_too", "pre_moderation"):
         if name in changes:
             out[name] = bool(changes[name])
     if "min_projects" in changes:
@@ -387,8 +394,6 @@ def _unique_slug(council: Council, title: str) -> str:
 @transaction.atomic
 def create_process(actor: Any, council: Council, **fields: Any) -> BudgetProcess:
     """A new process, in the draft phase (only staff see it). Side effects: audit."""
-    from moothall.accounts.rules import Action, can
-
     if actor is not None and not can(actor, Action.MANAGE_BUDGETS, council):
         raise StepRefused(_("Only council staff can do this."), Step.EDIT)
     fields.setdefault("title", "")
@@ -404,10 +409,11 @@ def create_process(actor: Any, council: Council, **fields: Any) -> BudgetProcess
 @transaction.atomic
 def update_process(actor: Any, process: BudgetProcess, **changes: Any) -> BudgetProcess:
     """Change the process's text, ballot rules, result rule, levels or dates (not once voting
-    has started: the ballot people vote on never changes under them). Side effects: audit."""
+    has started: the ballot people vote on never changes under them), or whether proposals
+    wait for a moderator (``pre_moderation``, in any phase). Side effects: audit."""
     process = BudgetProcess.objects.select_for_update().get(pk=process.pk)
-    text_only = set(changes) <= {"title", "summary", "description"}
-    _check(actor, process, Step.CHANGE_PHASE if text_only else Step.EDIT)
+    any_phase = set(changes) <= _ANY_PHASE_FIELDS
+    _check(actor, process, Step.CHANGE_PHASE if any_phase else Step.EDIT)
     cleaned = _process_fields(changes, process)
     changed = sorted(name for name, value in cleaned.items() if getattr(process, name) != value)
     before = snapshot(process, changed)
@@ -529,7 +535,7 @@ def change_phase(actor: Any, process: BudgetProcess, to: str) -> BudgetProcess:
     if to == Phase.VOTING:
         if not budgets:
             raise ValidationError(_("Set a budget before opening voting."), code="no_budget")
-        empty = [b for b in budgets if not b.projects.filter(status=P.ACCEPTED).exists()]
+        empty = [b for b in budgets if not Project.objects.filter(budget=b).on_ballot().exists()]
         if empty:
             raise ValidationError(
                 _("%(budget)s has no project on the ballot yet."),
@@ -618,7 +624,9 @@ def propose_project(
     images: Sequence[ImageUpload] = (),
 ) -> Project:
     """A resident proposes a project while the process collects ideas. Officers then check
-    and cost it. Side effects: timeline, followers of the process told."""
+    and cost it. Side effects: timeline, followers of the process told; in a pre-moderated
+    process neither, until a moderator approves it (:func:`approve_project`): till then
+    only the proposer and moderators see it."""
     process = BudgetProcess.objects.select_related("council").get(pk=process.pk)
     _check(user, process, Step.PROPOSE)
     refuse_if_banned(user, process.council)
@@ -648,19 +656,33 @@ def propose_project(
             params={"count": PROPOSALS_PER_DAY},
         )
     project = Project.objects.create(
-        process=process, budget=chosen, proposed_by=user, cost_estimate=estimate, **fields
+        process=process,
+        budget=chosen,
+        proposed_by=user,
+        cost_estimate=estimate,
+        awaiting_moderation=process.pre_moderation,
+        **fields,
     )
     _store_images(project, cleaned, user)
-    _event(process, "project_proposed", project.title, project=project, actor=user)
+    if not project.awaiting_moderation:
+        _announce_proposal(project)
+    return project
+
+
+def _announce_proposal(project: Project) -> None:
+    """The timeline entry and the followers' news of a proposal, once it is public (at once,
+    or when a moderator approves it); the proposer is the actor, so is not told."""
+    process = project.process
+    proposer = project.proposed_by
+    _event(process, "project_proposed", project.title, project=project, actor=proposer)
     _tell(
         process,
         "budget_project_proposed",
         project.title,
         project.get_absolute_url(),
         summary=_("A new project was proposed in %(process)s.") % {"process": process.title},
-        actor=user,
+        actor=proposer,
     )
-    return project
 
 
 @transaction.atomic
@@ -735,6 +757,7 @@ def edit_project(actor: Any, project: Project, **changes: Any) -> Project:
         _as_user(actor) is not None
         and project.proposed_by_id == actor.pk
         and project.status == P.PROPOSED
+        and project.hidden_at is None
     )
     if is_proposer and refusal(actor, process, Step.PROPOSE) is None:
         pass
@@ -808,6 +831,7 @@ def review_project(
         raise ValidationError(
             _("This project was merged or withdrawn and cannot be reviewed."), code="not_open"
         )
+    _refuse_if_moderated(project)
     if decision == "accept":
         project.cost = _checked_cost(cost, project.budget)
         project.review_reason = reason(reason_text, required=False)
@@ -867,6 +891,8 @@ def merge_projects(actor: Any, duplicate: Project, into: Project, *, reason_text
         P.WITHDRAWN,
     ):
         raise invalid("into", _("Choose a project that is still open."), "merge_closed")
+    _refuse_if_moderated(duplicate)
+    _refuse_if_moderated(into)
     duplicate.status = P.MERGED
     duplicate.merged_into = into
     duplicate.review_reason = reason(reason_text, required=True)
@@ -911,6 +937,140 @@ def _tell_proposer(project: Project, template: str) -> str:
     return str(proposer.email)
 
 
+# --- Moderation ------------------------------------------------------------------------------
+#
+# Moderators (``Action.MODERATE``) decide what the public sees of residents' proposals:
+# they approve those that wait in a pre-moderated process, and hide (and put back) those
+# that break the council's rules. The moderation app calls these verbs through
+# :mod:`moothall.budgeting.moderation`.
+
+
+def _require_moderator(actor: Any, project: Project) -> None:
+    if actor is not None and not can(actor, Action.MODERATE, project.process.council):
+        raise PermissionDenied(_("Only the council’s moderators can do this."))
+
+
+def _refuse_if_moderated(project: Project) -> None:
+    if project.hidden_at is not None or project.awaiting_moderation:
+        raise ValidationError(
+            _("A moderator has hidden this project, or has not checked it yet."),
+            code="moderated",
+        )
+
+
+def _moderated(project: Project) -> Project:
+    return (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("process__council", "budget", "proposed_by")
+        .get(pk=project.pk)
+    )
+
+
+def _refuse_if_on_running_ballot(project: Project) -> None:
+    voting_on = PHASE_ORDER.index(Phase(project.process.phase)) >= PHASE_ORDER.index(Phase.VOTING)
+    if project.status == P.ACCEPTED and voting_on:
+        raise ValidationError(
+            _(
+                "This project is on the ballot and voting has started: hiding or restoring "
+                "it now would change what people are voting on."
+            ),
+            code="on_ballot",
+        )
+
+
+@transaction.atomic
+def approve_project(actor: Any, project: Project) -> Project:
+    """A moderator publishes a proposal that waited in a pre-moderated process. Refused
+    (``not_pending``) unless it is waiting (and not hidden). Side effects: the timeline
+    entry and the followers' news its proposal held back, an audit entry."""
+    current = _moderated(project)
+    _require_moderator(actor, current)
+    if not current.awaiting_moderation or current.hidden_at is not None:
+        raise ValidationError(_("This project is not waiting to be checked."), code="not_pending")
+    current.awaiting_moderation = False
+    current.save(update_fields=["awaiting_moderation", "updated_at"])
+    _announce_proposal(current)
+    record(
+        "budgeting.project_approved", actor=actor, council=current.process.council, target=current
+    )
+    project.awaiting_moderation = False
+    return current
+
+
+@transaction.atomic
+def hide_project(actor: Any, project: Project, *, reason: str) -> Project:
+    """A moderator hides a project that breaks the council's rules: it leaves every public
+    list and page, the API, the timeline and the ballot; its page says it was hidden, and
+    why. Hiding a proposal that waits for a moderator decides it (rejects it): it no longer
+    waits, and restoring it publishes it.
+
+    Refused (``on_ballot``) for a project on the ballot once voting has started: taking it
+    off would change the ballot people are voting on, and ballots already cast for it.
+    Refused (``hidden``) when it is hidden already. Side effects: the public moderation
+    log, an audit entry; news of it still waiting in followers' digests taken back."""
+    current = _moderated(project)
+    _require_moderator(actor, current)
+    why = validation.reason(reason, required=True)
+    if current.hidden_at is not None:
+        raise ValidationError(_("This project is already hidden."), code="hidden")
+    _refuse_if_on_running_ballot(current)
+    was_waiting = current.awaiting_moderation
+    current.hidden_at = timezone.now()
+    current.hidden_reason = why
+    current.awaiting_moderation = False
+    current.save(update_fields=["hidden_at", "hidden_reason", "awaiting_moderation", "updated_at"])
+    council = current.process.council
+    public_log(council, "budget_project", "hidden")
+    _retract(current.get_absolute_url())
+    record(
+        "budgeting.project_hidden",
+        actor=actor,
+        council=council,
+        target=current,
+        reason=why,
+        was_waiting=was_waiting,
+    )
+    project.hidden_at, project.hidden_reason = current.hidden_at, current.hidden_reason
+    project.awaiting_moderation = False
+    return current
+
+
+@transaction.atomic
+def restore_project(actor: Any, project: Project) -> Project:
+    """A moderator puts back a project hidden by mistake. A proposal that was hidden while
+    it waited is published now (its timeline entry and followers' news go out then).
+
+    Refused (``on_ballot``) for a project on the ballot once voting has started (it would
+    join a ballot people are already voting on), and (``not_hidden``) when it is not
+    hidden. Side effects: the public moderation log, an audit entry."""
+    current = _moderated(project)
+    _require_moderator(actor, current)
+    if current.hidden_at is None:
+        raise ValidationError(_("This project is not hidden."), code="not_hidden")
+    _refuse_if_on_running_ballot(current)
+    current.hidden_at = None
+    current.hidden_reason = ""
+    current.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    council = current.process.council
+    never_announced = (
+        current.status == P.PROPOSED
+        and current.proposed_by_id is not None
+        and not current.events.filter(kind="project_proposed").exists()
+    )
+    if never_announced:
+        _announce_proposal(current)
+    public_log(council, "budget_project", "restored")
+    record("budgeting.project_restored", actor=actor, council=council, target=current)
+    project.hidden_at, project.hidden_reason = None, ""
+    return current
+
+
+def _retract(url: str) -> None:
+    from moothall.notifications.domain import retract
+
+    retract(url)
+
+
 # --- Ballots ---------------------------------------------------------------------------------
 
 
@@ -944,8 +1104,8 @@ def budgets_for(user: Any, process: BudgetProcess) -> list[Budget]:
 
 
 def ballot_projects(budget: Budget) -> QuerySet[Project]:
-    """The projects on ``budget``'s ballot."""
-    return budget.projects.filter(status=P.ACCEPTED).order_by("title", "id")
+    """The projects on ``budget``'s ballot (accepted and shown: never hidden nor waiting)."""
+    return Project.objects.filter(budget=budget).on_ballot().order_by("title", "id")
 
 
 Choices = Sequence[int] | Mapping[int, int]

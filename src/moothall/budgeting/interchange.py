@@ -514,9 +514,7 @@ def export_pabulib(process: BudgetProcess, budget: Budget | int | None = None) -
     kind = BallotKind(process.ballot_kind)
     points_ballot = kind == BallotKind.CUMULATIVE
 
-    projects = list(
-        Project.objects.filter(budget=chosen, status=Project.Status.ACCEPTED).order_by("id")
-    )
+    projects = list(Project.objects.filter(budget=chosen).on_ballot().order_by("id"))
     ids = _export_ids(projects)
     ballots = list(_ballots(chosen))
     voter_ids = _voter_ids(ballots)

@@ -115,6 +115,11 @@ class BudgetProcess(models.Model):
     vote_in_council_wide_too = models.BooleanField(
         _("residents also vote on the council-wide budget"), default=True
     )
+    # Pre-moderation: a proposal waits, seen by its proposer and moderators only, until a
+    # moderator approves it (set here or as a space in the council's moderation settings).
+    pre_moderation = models.BooleanField(
+        _("check proposals before they are published"), default=False
+    )
 
     ideas_close_at = models.DateTimeField(null=True, blank=True)
     voting_opens_at = models.DateTimeField(null=True, blank=True)
@@ -178,6 +183,19 @@ class Budget(models.Model):
         return self.ward_id is None
 
 
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def shown(self) -> ProjectQuerySet:
+        """What the public sees (lists, pages, the API, the ballot): not withdrawn, not
+        hidden by a moderator, not waiting for one. The one place this is decided."""
+        return self.exclude(status=Project.Status.WITHDRAWN).filter(
+            hidden_at__isnull=True, awaiting_moderation=False
+        )
+
+    def on_ballot(self) -> ProjectQuerySet:
+        """The shown projects the officers accepted: what people vote on and what counts."""
+        return self.shown().filter(status=Project.Status.ACCEPTED)
+
+
 class Project(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -239,8 +257,16 @@ class Project(models.Model):
     )
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
 
+    # Moderation: hidden by a moderator (its page says why), or waiting for one to approve
+    # it (a pre-moderated process); either way off every public list, page and ballot.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.TextField(blank=True)
+    awaiting_moderation = models.BooleanField(default=False)
+
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["process", "title", "id"]
@@ -274,8 +300,21 @@ class Project(models.Model):
         )
 
     @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_shown(self) -> bool:
+        """Shown to the public within its process (see :meth:`ProjectQuerySet.shown`)."""
+        return (
+            self.status != self.Status.WITHDRAWN
+            and self.hidden_at is None
+            and not self.awaiting_moderation
+        )
+
+    @property
     def is_public(self) -> bool:
-        return self.process.is_public and self.status != self.Status.WITHDRAWN
+        return self.process.is_public and self.is_shown
 
     @property
     def has_point(self) -> bool:

@@ -17,7 +17,17 @@ not_personal(Budget, reason="Names of budgets (a ward, the whole area).")
 register(
     Project,
     owner="proposed_by",
-    export=("process_id", "title", "description", "location", "status", "created_at"),
+    export=(
+        "process_id",
+        "title",
+        "description",
+        "location",
+        "status",
+        "awaiting_moderation",
+        "hidden_at",
+        "hidden_reason",
+        "created_at",
+    ),
     erase=Erase.UNLINK,
 )
 register(

@@ -30,9 +30,7 @@ def election_for(budget: Budget) -> Election | None:
     the order they were entered."""
     process = budget.process
     projects = list(
-        Project.objects.filter(budget=budget, status=Project.Status.ACCEPTED)
-        .order_by("id")
-        .values_list("id", "cost")
+        Project.objects.filter(budget=budget).on_ballot().order_by("id").values_list("id", "cost")
     )
     kind = process.ballot_kind
     ballots: dict[int, list[tuple[str, int, int | None]]] = defaultdict(list)
@@ -139,9 +137,7 @@ def compute_result(budget: Budget, rule: str) -> Result:
     election = election_for(budget)
     unvoted = {
         str(pk): cost
-        for pk, cost in Project.objects.filter(
-            budget=budget, status=Project.Status.ACCEPTED
-        ).values_list("pk", "cost")
+        for pk, cost in Project.objects.filter(budget=budget).on_ballot().values_list("pk", "cost")
     }
     if election is None:
         return Result(

@@ -146,7 +146,7 @@ class Statement(models.Model):
     is_seed = models.BooleanField(default=False)
     # Meta statements are about the conversation itself; shown, never used for groups.
     is_meta = models.BooleanField(default=False)
-    reject_reason = models.CharField(max_length=300, blank=True)
+    reject_reason = models.TextField(blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -132,7 +132,7 @@ class Idea(models.Model):
     # Hidden by a moderator (moothall.moderation): off every public list, page, search and
     # feed, with the reason shown in its place; restored by clearing both.
     hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_reason = models.CharField(max_length=500, blank=True)
+    hidden_reason = models.TextField(blank=True)
     # Proposed while the council pre-moderates ideas: seen only by its author and
     # moderators until one approves it (rejecting it hides it).
     awaiting_moderation = models.BooleanField(default=False)

@@ -27,7 +27,7 @@ from moothall.accounts.models import User
 from moothall.accounts.rules import STAFF_ROLES, Action, can, can_contribute, roles_at
 from moothall.core.audit import record
 from moothall.core.mail import queue_email
-from moothall.core.validation import invalid
+from moothall.core.validation import MAX_REASON_LENGTH, invalid
 from moothall.core.validation import text as _text
 from moothall.moderation import registry
 from moothall.moderation.log import moderation_verb
@@ -36,6 +36,9 @@ from moothall.moderation.models import Ban, Flag, LogEntry, Rule, Warning
 FLAGS_PER_HOUR = 30
 NOTE_LIMIT = 1000
 MESSAGE_LIMIT = 2000
+# A hidden item's explanation goes into its app's reason after the rule's name, and every
+# app takes a reason of up to MAX_REASON_LENGTH: room is left for the name.
+EXPLANATION_LIMIT = MAX_REASON_LENGTH - 100
 MAX_BAN_DAYS = 3650
 
 
@@ -180,7 +183,7 @@ def hide(actor: Any, kind_name: str, obj: Any, *, rule: str, explanation: str = 
     council = kind.council_of(obj)
     _require(actor, council, Action.MODERATE)
     rule = _rule(rule)
-    explanation = _text(explanation, "explanation", required=False, limit=MESSAGE_LIMIT)
+    explanation = _text(explanation, "explanation", required=False, limit=EXPLANATION_LIMIT)
     obj.refresh_from_db()
     if kind.is_hidden(obj):
         raise ValidationError(_("This is already hidden."), code="hidden")

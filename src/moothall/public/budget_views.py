@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from moothall.accounts.rules import Action, can
 from moothall.budgeting import domain, rules
 from moothall.budgeting.models import (
     BallotKind,
@@ -71,7 +72,12 @@ def _process(request: HttpRequest, council: str, slug: str) -> BudgetProcess:
     return found
 
 
-def _project(request: HttpRequest, council: str, slug: str, pk: int) -> Project:
+def _project(
+    request: HttpRequest, council: str, slug: str, pk: int, *, hidden: bool = False
+) -> Project:
+    """The project, if this person may see it. One a moderator hid is found only when
+    ``hidden`` (its page, which says why); the rest of what the public does not see is
+    for its proposer and staff (withdrawn) or its proposer and moderators (waiting)."""
     process = _process(request, council, slug)
     found = get_object_or_404(
         Project.objects.select_related("budget__ward", "merged_into", "proposed_by"),
@@ -79,12 +85,26 @@ def _project(request: HttpRequest, council: str, slug: str, pk: int) -> Project:
         pk=pk,
     )
     found.process = process
+    if found.is_hidden:
+        if not hidden:
+            raise Http404
+        return found
     # A withdrawn project is gone for the public; its proposer and staff still see it.
     if found.status == P.WITHDRAWN and not (
         _is_proposer(request, found) or rules.manages(request.user, process)
     ):
         raise Http404
+    if found.awaiting_moderation and not _sees_waiting(request, found):
+        raise Http404
     return found
+
+
+def _sees_waiting(request: HttpRequest, project: Project) -> bool:
+    """Whether this person sees a proposal waiting for a moderator: its proposer, and the
+    council's staff who moderate (they decide it)."""
+    return _is_proposer(request, project) or can(
+        request.user, Action.MODERATE, project.process.council
+    )
 
 
 def _budget(process: BudgetProcess, budget_id: int) -> Budget:
@@ -102,7 +122,14 @@ def _sign_in_url(request: HttpRequest, next_url: str = "") -> str:
 
 
 def _public_projects(process: BudgetProcess) -> QuerySet[Project]:
-    return Project.objects.filter(process=process).exclude(status=P.WITHDRAWN)
+    return Project.objects.filter(process=process).shown()
+
+
+def _public_events(process: BudgetProcess) -> QuerySet[ProcessEvent]:
+    """The process's timeline: its own events, and those of the projects the public sees."""
+    return ProcessEvent.objects.filter(process=process).filter(
+        Q(project__isnull=True) | Q(project__in=Project.objects.filter(process=process).shown())
+    )
 
 
 # --- Words for codes -----------------------------------------------------------------------------
@@ -435,7 +462,7 @@ def _call_to_action(request: HttpRequest, process: BudgetProcess) -> CallToActio
 def process(request: HttpRequest, council: str, slug: str) -> HttpResponse:
     found = _process(request, council, slug)
     budgets = list(found.budgets.select_related("ward"))
-    events = ProcessEvent.objects.filter(process=found).exclude(project__status=P.WITHDRAWN)
+    events = _public_events(found)
     counts = {
         "projects": _public_projects(found).count(),
         "on_ballot": _public_projects(found).filter(status=P.ACCEPTED).count(),
@@ -550,8 +577,16 @@ class UpdateView:
 
 @require_safe
 def project(request: HttpRequest, council: str, slug: str, pk: int) -> HttpResponse:
-    found = _project(request, council, slug, pk)
+    found = _project(request, council, slug, pk, hidden=True)
     process = found.process
+    if found.is_hidden:
+        # Gone on purpose: say so, and why, rather than "page not found".
+        return render(
+            request,
+            "public/budgets/hidden.html",
+            {"council": process.council, "process": process, "project": found},
+            status=410,
+        )
     images = list(found.images.all())
     pictures = [
         Picture(_image_url(i, process), i.alt_text, i.width, i.height)
@@ -621,6 +656,8 @@ def project(request: HttpRequest, council: str, slug: str, pk: int) -> HttpRespo
             "timeline": _timeline(events, with_projects=False),
             "cost": domain.money(found.cost),
             "estimate": domain.money(found.cost_estimate),
+            "waiting": found.awaiting_moderation,
+            "can_report": request.user.is_authenticated and found.is_public,
         },
     )
 
@@ -686,13 +723,22 @@ def project_new(request: HttpRequest, council: str, slug: str) -> HttpResponse:
             except ValidationError as error:
                 add_verb_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    gettext(
-                        "Your project is published. Council officers will check and cost it, "
-                        "and you will hear what they decide."
-                    ),
-                )
+                if made.awaiting_moderation:
+                    messages.success(
+                        request,
+                        gettext(
+                            "Your project is sent. A moderator will check it before it is "
+                            "published; until then only you can see it."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request,
+                        gettext(
+                            "Your project is published. Council officers will check and cost "
+                            "it, and you will hear what they decide."
+                        ),
+                    )
                 return redirect(made.get_absolute_url())
     return _project_form_page(request, found, form)
 
@@ -794,8 +840,15 @@ def project_image(
         project_id=pk,
         pk=image_id,
     )
-    # Only pictures of projects the public may see (no drafts, nothing withdrawn).
-    if not image.project.is_public or extension != _extension(image):
+    # Only pictures of projects the public may see (no drafts, nothing withdrawn or
+    # hidden); a waiting proposal's, to its proposer and moderators only, never cached.
+    shown = image.project.is_public
+    waiting = (
+        image.project.awaiting_moderation
+        and not image.project.is_hidden
+        and _sees_waiting(request, image.project)
+    )
+    if not (shown or waiting) or extension != _extension(image):
         raise Http404
     try:
         handle = image.file.open("rb")
@@ -804,7 +857,7 @@ def project_image(
     response = FileResponse(handle, content_type=image.content_type)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "public, max-age=86400" if shown else "private, no-store"
     return response
 
 

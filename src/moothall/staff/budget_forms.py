@@ -255,6 +255,14 @@ class ProcessForm(forms.Form):
             "When there are ward budgets: residents vote in their ward's budget and this one."
         ),
     )
+    pre_moderation = forms.BooleanField(
+        label=_("Check proposals before they are published"),
+        required=False,
+        help_text=_(
+            "A moderator approves each proposed project before anyone else sees it. You can "
+            "also change this in the council's moderation settings."
+        ),
+    )
     ideas_close_date = date_field(_("Ideas close on (optional)"), required=False)
     ideas_close_time = time_field(_("Ideas close at (optional)"), required=False)
     voting_opens_date = date_field(_("Voting opens on (optional)"), required=False)
@@ -293,6 +301,7 @@ class ProcessForm(forms.Form):
             else str(process.max_points_per_project),
             "rule": process.rule,
             "vote_in_council_wide_too": process.vote_in_council_wide_too,
+            "pre_moderation": process.pre_moderation,
             "keep_voters_days": str(process.keep_voters_days),
         }
         initial |= moments_initial(process, MOMENTS)
@@ -327,6 +336,7 @@ class ProcessForm(forms.Form):
             "max_points_per_project",
             "rule",
             "vote_in_council_wide_too",
+            "pre_moderation",
             "keep_voters_days",
         ):
             out[name] = data[name]
@@ -528,6 +538,7 @@ class MergeForm(forms.Form):
 def merge_targets(project: Project) -> QuerySet[Project]:
     return (
         Project.objects.filter(budget_id=project.budget_id, process_id=project.process_id)
+        .shown()
         .exclude(pk=project.pk)
         .filter(status__in=[Project.Status.PROPOSED, Project.Status.ACCEPTED])
         .order_by("title", "pk")

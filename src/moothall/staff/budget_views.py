@@ -145,6 +145,7 @@ def processes(request: HttpRequest, council: str) -> HttpResponse:
     )
     waiting = dict(
         Project.objects.filter(process__council=here, status=P.PROPOSED)
+        .shown()
         .order_by()
         .values_list("process_id")
         .annotate(n=Count("pk"))
@@ -507,8 +508,9 @@ def project(request: HttpRequest, council: str, process_id: int, project_id: int
             merged_from=list(item.merged_from.order_by("title", "pk")),
             events=list(item.events.order_by("at", "id")),
             closed=refusal(request.user, found, Step.REVIEW),
-            can_review=item.status not in (P.MERGED, P.WITHDRAWN),
-            can_merge=item.status in (P.PROPOSED, P.ACCEPTED),
+            # A moderator decides a hidden or waiting proposal first (the verbs refuse it).
+            can_review=item.status not in (P.MERGED, P.WITHDRAWN) and item.is_shown,
+            can_merge=item.status in (P.PROPOSED, P.ACCEPTED) and item.is_shown,
         ),
     )
 

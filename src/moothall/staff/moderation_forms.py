@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from moothall.core.forms import text_field
-from moothall.moderation.domain import MAX_BAN_DAYS, MESSAGE_LIMIT
+from moothall.moderation.domain import EXPLANATION_LIMIT, MAX_BAN_DAYS, MESSAGE_LIMIT
 from moothall.moderation.models import Rule
 from moothall.moderation.registry import POST, PRE
 
@@ -33,7 +33,7 @@ class HideForm(forms.Form):
     rule = _rule(_("Which rule does it break?"))
     explanation = text_field(
         _("Explanation (optional)"),
-        MESSAGE_LIMIT,
+        EXPLANATION_LIMIT,
         required=False,
         textarea=True,
         help_text=_("Sent to the author, and shown in place of a hidden comment on ideas."),
