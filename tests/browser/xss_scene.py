@@ -31,6 +31,7 @@ from moothall.ideas.models import Idea
 from moothall.live import contributions
 from moothall.live import domain as live
 from moothall.meetings import domain as meetings
+from moothall.moderation import domain as moderation
 from moothall.petitions import domain as petitions
 from moothall.surveys import domain as surveys
 from tests import factories
@@ -120,6 +121,38 @@ def with_ideas(scene: Scene, officer: Any) -> None:
         scene.staff_checks.append(
             Check("staff idea page", f"/{slug}/staff/ideas/{idea.pk}/", [plain(payload)])
         )
+
+
+def with_moderation(scene: Scene, moderator: Any) -> None:
+    """Residents report the comments of :func:`with_ideas`, each with a payload as the note;
+    the moderator hides the last ones with ten payloads as the explanation (shown in their
+    place); comments and ideas held for a moderator, a payload each, fill the waiting page."""
+    slug = scene.council.slug
+    host = Idea.objects.get(council=scene.council, title="Comments host")
+    comments = list(host.comments.order_by("id"))
+    reporters = scene.authors[1:] + scene.authors[:1]  # never the author of the comment
+    for reporter, comment, payload in zip(reporters, comments, scene.payloads, strict=True):
+        moderation.flag(reporter, "idea_comment", comment, reason="other", note=payload)
+    explained = [group for group in groups(scene.payloads) if len(joined(group)) < 1800][:3]
+    for comment, group in zip(reversed(comments), explained, strict=False):
+        moderation.hide(moderator, "idea_comment", comment, rule="other", explanation=joined(group))
+    ideas.update_idea_settings(
+        None, scene.council, premoderate_ideas=True, premoderate_comments=True
+    )
+    for author, payload in list(zip(scene.authors, scene.payloads, strict=True))[:GROUP]:
+        ideas.comment(author, host, body=payload)
+        ideas.propose_idea(author, scene.council, title=payload, body=payload)
+    ideas.update_idea_settings(
+        None, scene.council, premoderate_ideas=False, premoderate_comments=False
+    )
+    queue = f"/{slug}/staff/moderation/"
+    scene.staff_checks.append(Check("moderation queue", queue, []))
+    for comment, payload in zip(comments[:3], scene.payloads, strict=False):
+        item = f"{queue}items/idea_comment/{comment.pk}/"
+        scene.staff_checks.append(Check("moderation item", item, [plain(payload)]))
+    waiting = [plain(p) for p in scene.payloads[:GROUP] if len(p) < 150]
+    scene.staff_checks.append(Check("waiting to be checked", f"{queue}waiting/", waiting))
+    scene.staff_checks.append(Check("moderation log", f"/{slug}/moderation-log/", []))
 
 
 def with_petitions(scene: Scene, moderator: Any, officer: Any) -> None:
@@ -360,6 +393,7 @@ def build(council: Council, officer: Any, moderator: Any, councillor_user: Any) 
         email="host@example.org", name="Hester Host", postcode=POSTCODE
     )
     with_ideas(scene, officer)
+    with_moderation(scene, moderator)
     with_petitions(scene, moderator, officer)
     with_search(scene)
     with_meetings(scene, officer)
