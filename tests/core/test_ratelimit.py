@@ -6,6 +6,7 @@ The test settings turn rate limits off (tests/conftest.py); these tests turn the
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -24,8 +25,15 @@ CLASSES = ("sign", "api", "account", "staff", "site")
 ONE_WRITE = dict.fromkeys(CLASSES, "1/m")
 
 
+# The middleware's clock, stopped half a minute into a window: two writes a test makes in
+# a row then always fall in the same minute (on the real clock, one of hundreds of tests
+# would now and then send its second write in the next minute, and pass it).
+STOPPED_AT = 1_800_000_030.0
+
+
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(monkeypatch):
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: STOPPED_AT))
     cache.clear()
     yield
     cache.clear()
