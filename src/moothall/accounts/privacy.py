@@ -17,10 +17,7 @@ The two verbs:
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import enum
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +29,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from moothall.core.audit import plain
 
 FORMER_PARTICIPANT = _("Former participant")
 
@@ -160,20 +159,6 @@ def exemptions() -> dict[str, str]:
 # --- Export ---------------------------------------------------------------------------------
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID | Promise):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_json(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
 def _default_export(registration: Registration, user: Any) -> list[dict[str, Any]]:
     return list(registration.rows(user).order_by("pk").values("pk", *registration.export))
 
@@ -188,7 +173,7 @@ def export_personal_data(user: Any) -> dict[str, Any]:
         rows = exporter(user) if exporter else _default_export(registration, user)
         if rows:
             records[registration.label] = [
-                {("id" if key == "pk" else key): _json(value) for key, value in row.items()}
+                {("id" if key == "pk" else key): plain(value) for key, value in row.items()}
                 for row in rows
             ]
     return {

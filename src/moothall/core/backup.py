@@ -350,8 +350,16 @@ def _open(path: Path) -> Iterator[tarfile.TarFile]:
 def _manifest(archive: tarfile.TarFile) -> Manifest:
     try:
         member = archive.extractfile(MANIFEST)
-        data = json.loads(member.read()) if member else None
-    except (KeyError, ValueError, tarfile.TarError, OSError, EOFError):
+        data = member.read() if member else None
+    except (KeyError, tarfile.TarError, OSError, EOFError):
+        data = None
+    return _parse_manifest(data)
+
+
+def _parse_manifest(raw: bytes | None) -> Manifest:
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
         data = None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(
@@ -370,17 +378,15 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
 
 
 def _unpack_and_check(source: Path, into: Path) -> Manifest:
-    """Unpack every member into ``into``, checking names, sizes and checksums."""
+    """Unpack every member into ``into`` in one pass over the archive (its manifest comes
+    last), then check them against the manifest: names, sizes and checksums. Nothing is
+    extracted that is not a plain file with a safe name; ``into`` is a scratch folder."""
+    seen: set[str] = set()
     try:
         with _open(source) as archive:
-            manifest = _manifest(archive)
-            expected = set(manifest.files)
-            seen: set[str] = set()
             for member in archive:
                 name = member.name
-                if name == MANIFEST:
-                    continue
-                if name not in expected or not member.isfile() or not _safe(name):
+                if name in seen or not member.isfile() or not _safe(name):
                     raise BackupError(
                         f"The backup holds {name!r}, which its manifest does not list."
                     )
@@ -390,6 +396,12 @@ def _unpack_and_check(source: Path, into: Path) -> Manifest:
         raise
     except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise BackupError(f"The backup is damaged: {error}") from None
+    written = into / MANIFEST
+    manifest = _parse_manifest(written.read_bytes() if MANIFEST in seen else None)
+    expected = set(manifest.files)
+    unlisted = seen - expected - {MANIFEST}
+    if unlisted:
+        raise BackupError(f"The backup holds {min(unlisted)!r}, which its manifest does not list.")
     missing = expected - seen
     if missing:
         raise BackupError(
