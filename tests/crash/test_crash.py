@@ -33,7 +33,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -48,6 +47,8 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
+from tests.services import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = 60
 CLIENTS = 8
@@ -55,12 +56,6 @@ KILL_AFTER = 140  # acknowledged writes before the crash
 READY_WAIT = 90.0
 DRAIN_WAIT = 120.0  # at most; it stops as soon as the outbox is empty
 CSRF = secrets.token_hex(16)  # 32 characters: a valid CSRF secret for the cookie
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

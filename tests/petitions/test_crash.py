@@ -38,6 +38,7 @@ from django.urls import NoReverseMatch, reverse
 from moothall.petitions import domain
 from moothall.petitions.models import Petition, PetitionScheme, Signature
 from tests import factories
+from tests.services import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,12 +67,6 @@ def database_url() -> str:
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or "5432"
     return f"postgres://{auth}{host}:{port}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
