@@ -12,12 +12,13 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
 from moothall.api.api import api
 from moothall.core import ratelimit
 from moothall.core.ratelimit import Limit, parse, route_class
+from tests.routes import all_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -57,15 +58,6 @@ SAMPLES = {
 REGEX_SAMPLES = {"app_label": "auth", "url": "x", "uidb36": "1", "key": "x"}
 
 
-def _walk(patterns, prefix: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            assert isinstance(pattern, URLPattern)
-            yield prefix + str(pattern.pattern), pattern
-
-
 def sample_path(route: str) -> str:
     """A concrete path that the route (a chain of path() and re_path() pieces) matches."""
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: REGEX_SAMPLES.get(m.group(1), "x"), route)
@@ -76,7 +68,7 @@ def sample_path(route: str) -> str:
 
 def every_route() -> list[tuple[str, str]]:
     routes = []
-    for route, _pattern in _walk(get_resolver().url_patterns):
+    for _name, route in all_routes():
         path = sample_path(route)
         routes.append((route, path))
         try:

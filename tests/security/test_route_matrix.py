@@ -48,8 +48,9 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from tests.routes import all_routes
 from tests.security import route_matrix
 from tests.security.route_matrix.spec import ROLES, Row
 
@@ -65,25 +66,6 @@ MAY_WRITE = frozenset({"django_session"})
 
 
 # --- Enumerating -------------------------------------------------------------------------
-
-
-def walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
-    """(name with namespaces, full pattern) of every URL pattern below ``resolver``."""
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = namespace
-            if entry.namespace:
-                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            yield from walk(entry, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            name = entry.name or ""
-            if name and namespace:
-                name = f"{namespace}:{name}"
-            yield name, prefix + str(entry.pattern)
-
-
-def all_routes() -> list[tuple[str, str]]:
-    return list(walk(get_resolver()))
 
 
 def api_operations() -> list[tuple[str, str]]:
