@@ -95,3 +95,21 @@ def test_the_dashboard_only_answers_get(client, council, officer):
     client.force_login(officer)
 
     assert client.post("/mootshire/staff/").status_code == 405
+
+
+def test_moderators_see_how_much_is_reported_and_waiting(client, council, moderator, resident):
+    from moothall.ideas import domain as ideas
+    from moothall.moderation import domain as moderation
+    from tests import factories
+
+    client.force_login(moderator)
+    assert "govuk-tag" not in client.get("/mootshire/staff/").content.decode()
+
+    ideas.update_idea_settings(None, council, premoderate_comments=True)
+    idea = ideas.propose_idea(moderator, council, title="A bench", body="By the pond")
+    ideas.comment(resident, idea, body="Yes please")
+    ideas.comment(resident, idea, body="And a bin")
+    for email in ("a@example.org", "b@example.org"):  # two reports of one idea: one item
+        moderation.flag(factories.UserFactory(email=email), "idea", idea, reason="spam")
+
+    assert "1 reported, 2 waiting" in html.main_text(client.get("/mootshire/staff/"))

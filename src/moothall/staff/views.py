@@ -32,6 +32,7 @@ from moothall.accounts.rules import (
     roles_at,
 )
 from moothall.councils.models import Council
+from moothall.moderation.queue import workload
 from moothall.staff.audit_views import audit_log  # noqa: F401  (staff/urls.py: views.audit_log)
 from moothall.staff.forms import (
     GrantRoleForm,
@@ -62,6 +63,7 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
     here = access.get_council_for(request.user, council, Action.VIEW_STAFF_AREA)
     allowed = actions_at(request.user, here)
     role_labels = [Role.Kind(kind).label for kind in sorted(roles_at(request.user, here))]
+    can_moderate = Action.MODERATE in allowed
     return render(
         request,
         "staff/dashboard.html",
@@ -73,7 +75,8 @@ def dashboard(request: HttpRequest, council: str) -> HttpResponse:
             "can_manage_roles": Action.MANAGE_ROLES in allowed,
             "can_view_audit_log": Action.VIEW_AUDIT_LOG in allowed,
             "can_manage_meetings": Action.MANAGE_MEETINGS in allowed,
-            "can_moderate": Action.MODERATE in allowed,
+            "can_moderate": can_moderate,
+            "moderation": workload(here) if can_moderate else None,
             "can_manage_voice": Action.MANAGE_VOICE in allowed,
             "can_manage_budgets": Action.MANAGE_BUDGETS in allowed,
             "can_manage_consultations": Action.MANAGE_CONSULTATIONS in allowed,
