@@ -32,7 +32,9 @@ def council(area: Area) -> Council:
 
 
 @pytest.fixture
-def scene(council, resident, moderator, council_admin):
+def scene(council, resident, moderator, council_admin, officer):
+    from moothall.budgeting import domain as budgeting
+    from moothall.budgeting.models import Phase
     from moothall.ideas import domain as ideas
     from tests.moderation.scene import build_scene
 
@@ -41,6 +43,18 @@ def scene(council, resident, moderator, council_admin):
     made.waiting = ideas.propose_idea(
         resident, council, title="A pond for newts", body="In Moot Park, please."
     )
+    # A budget process that checks proposals first: one waits, one was rejected (hidden).
+    fund = budgeting.create_process(officer, council, title="Mootshire Fund", summary="Yours.")
+    budgeting.set_budget(officer, fund, amount=100_000)
+    fund = budgeting.change_phase(officer, fund, Phase.IDEAS)
+    fund = budgeting.update_process(officer, fund, pre_moderation=True)
+    made.waiting_project = budgeting.propose_project(
+        resident, fund, title="Swings on the green", description="For the little ones."
+    )
+    made.hidden_project = budgeting.propose_project(
+        resident, fund, title="Cheap watches", description="Buy now."
+    )
+    domain.hide(moderator, "budget_project", made.hidden_project, rule="spam")
     reporter = factories.UserFactory(email="rob.reporter@example.org", name="Rob Reporter")
     domain.flag(reporter, "live_comment", made.live_comment, reason="spam", note="An advert")
     domain.hide(moderator, "statement", made.statement, rule="abusive")
@@ -68,6 +82,10 @@ def walk_resident(page: Page, check, scene) -> None:
     check("report sent", _report(scene))
     page.goto("/mootshire/moderation-log/")
     check("public moderation log", "/mootshire/moderation-log/")
+    hidden = scene.hidden_project.get_absolute_url()
+    page.goto(hidden)
+    expect(page.get_by_role("heading", name="This project has been hidden")).to_be_visible()
+    check("hidden budget project", hidden)
 
 
 def walk_author(page: Page, check, scene) -> None:
@@ -75,6 +93,9 @@ def walk_author(page: Page, check, scene) -> None:
     page.goto(url)
     expect(page.get_by_role("heading", name="Waiting to be checked")).to_be_visible()
     check("waiting idea, seen by its author", url)
+    project = scene.waiting_project.get_absolute_url()
+    page.goto(project)
+    check("waiting budget project, seen by its proposer", project)
 
 
 def walk_staff(page: Page, check) -> None:
@@ -110,7 +131,9 @@ PAGES = [
     "report form, sent wrong",
     "report sent",
     "public moderation log",
+    "hidden budget project",
     "waiting idea, seen by its author",
+    "waiting budget project, seen by its proposer",
     "moderation queue",
     "moderation item",
     "moderation item, hidden wrong",
