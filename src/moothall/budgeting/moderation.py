@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -80,11 +81,14 @@ def _spaces(council: Any) -> list[Space]:
     )
     if not processes:
         return []
-    waiting: dict[int, int] = {}
-    for process_id in Project.objects.filter(
-        process__in=processes, awaiting_moderation=True, hidden_at__isnull=True
-    ).values_list("process_id", flat=True):
-        waiting[process_id] = waiting.get(process_id, 0) + 1
+    waiting = dict(
+        Project.objects.filter(
+            process__in=processes, awaiting_moderation=True, hidden_at__isnull=True
+        )
+        .values_list("process_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
     return [_space(process, council, waiting.get(process.pk, 0)) for process in processes]
 
 

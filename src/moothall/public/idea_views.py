@@ -301,7 +301,9 @@ def _page(
             "supported": supported,
             "open_for_support": idea.status in domain.OPEN_FOR_SUPPORT
             and not idea.awaiting_moderation,
-            "comments_checked": IdeaSettings.for_council(council).premoderate_comments,
+            # Said beside the comment form, which only signed-in people see.
+            "comments_checked": signed_in
+            and IdeaSettings.for_council(council).premoderate_comments,
             "is_author": signed_in and is_author(user, idea),
             "can_moderate": signed_in and can(user, Action.MODERATE, council),
             "comment_form": comment_form or CommentForm(),
