@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from moothall.budgeting import domain
+from moothall.budgeting import moderation as budget_moderation
 from moothall.budgeting.models import BudgetProcess, Phase, ProcessEvent, Project
 from moothall.core.models import AuditEntry, OutboxMessage
 from moothall.moderation import domain as moderation
@@ -339,6 +341,32 @@ def test_each_unfinished_process_is_a_space_with_its_waiting_count(council, held
         1,
     )
     assert space.queue_url == f"/mootshire/staff/moderation/waiting/?kind={KIND}"
+
+
+def test_each_space_counts_its_own_waiting_proposals_in_one_query(
+    council, held, django_assert_num_queries
+):
+    benches = held.projects["benches"]
+    for title in ("A drinking fountain", "Bird boxes"):
+        domain.propose_project(
+            held.hill_resident,
+            held.process,
+            title=title,
+            description=f"{title}.",
+            budget=benches.budget,
+            cost_estimate=1_000,
+        )
+    # A rejected proposal (hidden while it waited) no longer waits.
+    Project.objects.filter(title="Bird boxes").update(hidden_at=timezone.now())
+    other = domain.create_process(None, council, title="Green Spaces Fund")
+
+    with django_assert_num_queries(1):
+        spaces = budget_moderation._spaces(council)
+
+    assert [(s.key, s.pending) for s in spaces] == [
+        (f"budget-{held.process.pk}", 2),
+        (f"budget-{other.pk}", 0),
+    ]
 
 
 def test_the_council_admin_sets_a_process_to_pre_moderation(

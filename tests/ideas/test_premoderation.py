@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from moothall.core.models import AuditEntry
 from moothall.ideas import domain
@@ -276,6 +278,19 @@ def test_the_form_says_comments_are_checked_and_the_message_says_it_waits(
     )
     assert "Your comment will be published once a moderator has" in response.content.decode()
     assert Comment.objects.get(body="Lovely").awaiting_moderation
+
+
+def test_signed_out_the_page_has_no_comment_form_and_does_not_read_the_setting(
+    client, council, council_admin, scene
+):
+    checked_first(council, council_admin, ideas=False)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(scene.idea.get_absolute_url()).content.decode()
+
+    assert "Sign in to comment" in page
+    assert "A moderator checks comments before they are published." not in page
+    table = IdeaSettings._meta.db_table
+    assert not [q for q in queries.captured_queries if table in q["sql"]]
 
 
 def test_switching_back_to_post_moderation_leaves_what_waits_waiting(

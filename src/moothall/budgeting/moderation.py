@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -76,20 +76,18 @@ def _space(process: BudgetProcess, council: Any, waiting: int) -> Space:
 
 
 def _spaces(council: Any) -> list[Space]:
-    processes = list(
-        BudgetProcess.objects.filter(council=council).exclude(phase=Phase.CLOSED).order_by("pk")
-    )
-    if not processes:
-        return []
-    waiting = dict(
-        Project.objects.filter(
-            process__in=processes, awaiting_moderation=True, hidden_at__isnull=True
+    processes = (
+        BudgetProcess.objects.filter(council=council)
+        .exclude(phase=Phase.CLOSED)
+        .annotate(
+            waiting=Count(
+                "projects",
+                filter=Q(projects__awaiting_moderation=True, projects__hidden_at__isnull=True),
+            )
         )
-        .values_list("process_id")
-        .annotate(count=Count("pk"))
-        .order_by()
+        .order_by("pk")
     )
-    return [_space(process, council, waiting.get(process.pk, 0)) for process in processes]
+    return [_space(process, council, process.waiting) for process in processes]
 
 
 register_spaces(_spaces)
