@@ -7,6 +7,7 @@ Construction is from plain Python data (see :class:`Election`) or from a parsed 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -85,6 +86,9 @@ class Election:
             if cost <= 0:
                 raise ElectionError(f"the cost of project {pid!r} must be positive")
         self.cost = np.array([float(c) for c in self.costs], dtype=np.float64)
+        # The same money as whole numbers of 1/unit, for exact sums that are quick to take.
+        self.unit = math.lcm(self.budget.denominator, *(c.denominator for c in self.costs))
+        self.cost_units = [int(c * self.unit) for c in self.costs]
         self.n_voters = len(ballots)
         m = len(self.ids)
         entry_project: list[int] = []

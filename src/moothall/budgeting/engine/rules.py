@@ -22,12 +22,12 @@ reported in ``Outcome.ties_by_lot``.
 
 Exactness: money outside Equal Shares' rounds is exact (``Fraction``): costs, budget,
 shares, spending, the greedy rules and every "does it fit" test. The rounds run in
-``float64`` with numpy; a project is affordable when its supporters' money reaches its cost
-within a relative TOLERANCE (exactly, when none of them has paid yet), and effective vote
-counts within TOLERANCE of each other are a tie, broken by the tie order (a count is the
-whole score, exactly, when nobody is short of money). Rounding errors are many orders of
-magnitude below the tolerance; ``compute(..., exact=True)`` runs the same rule in rational
-arithmetic, and the tests check that both give the same outcome.
+``float64``, compiled (:mod:`.kernel`); a project is affordable when its supporters' money
+reaches its cost within a relative TOLERANCE (exactly, when none of them has paid yet), and
+effective vote counts within TOLERANCE of each other are a tie, broken by the tie order (a
+count is the whole score, exactly, when nobody is short of money). Rounding errors are many
+orders of magnitude below the tolerance; ``compute(..., exact=True)`` runs the same rule in
+rational arithmetic, and the tests check that both give the same outcome.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from . import kernel
 from .election import Election
 
 RULES = (
@@ -49,7 +50,7 @@ RULES = (
     "equalshares/add1",
     "equalshares/add1-comparison",
 )
-TOLERANCE = 1e-9
+TOLERANCE = kernel.TOLERANCE
 
 
 class UnknownRule(ValueError):
@@ -168,306 +169,6 @@ class _Run:
     exact: bool = False
 
 
-class _Evaluator:
-    """Float64 Equal Shares for one per-voter share."""
-
-    def __init__(self, e: Election, share: Fraction) -> None:
-        self.e = e
-        self.share = share
-        self.budgets = np.full(e.n_voters, float(share), dtype=np.float64)
-        self.touched = np.zeros(e.n_voters, dtype=bool)
-
-    def evaluate(self, c: int) -> tuple[float, float] | None:
-        """(effective votes, rho), or None when the supporters cannot afford the cost."""
-        e = self.e
-        lo, hi = e.indptr[c], e.indptr[c + 1]
-        v = e.voters[lo:hi]
-        cost = e.cost[c]
-        w = e.points[lo:hi]
-        if not self.touched[v].any():
-            # Everyone has the untouched share: affordability is decided exactly.
-            if (hi - lo) * self.share < e.costs[c]:
-                return None
-            b = np.full(hi - lo, float(self.share))
-        else:
-            b = self.budgets[v]
-            if float(b.sum()) < cost * (1 - TOLERANCE):
-                return None
-        score = e.score[c]
-        rho = cost / score
-        clear = bool(np.all(b >= rho * w)) if e.weighted else float(b.min()) >= rho
-        if clear:
-            return float(score), rho
-        rho = _water_level(b, w, cost)
-        return cost / rho, rho
-
-    def start(self) -> None:
-        e = self.e
-        # entries: (-eff upper bound, cost, -votes, position, round evaluated)
-        self.heap: list[tuple[float, Fraction, int, int, int]] = [
-            (-float(e.score[c]), e.costs[c], -int(e.votes[c]), c, -1)
-            for c in range(e.n_projects)
-            if e.votes[c] > 0
-        ]
-        heapq.heapify(self.heap)
-        self.fresh: dict[int, tuple[float, float]] = {}
-        self.round = 0
-        self.ties: list[list[int]] = []
-
-    def select(self) -> tuple[int, float, float] | None:
-        """This round's winner (c, effective votes, rho), or None when none is affordable.
-        Counts within TOLERANCE of each other are a tie, broken by the tie order."""
-        heap, rnd = self.heap, self.round
-        while heap:
-            top = heap[0]
-            c = top[3]
-            if top[4] != rnd:
-                heapq.heappop(heap)
-                result = self.evaluate(c)
-                if result is not None:
-                    self.fresh[c] = result
-                    heapq.heappush(heap, (-result[0], top[1], top[2], c, rnd))
-                continue
-            heapq.heappop(heap)
-            eff, rho = self.fresh[c]
-            if not heap or -heap[0][0] < eff * (1 - TOLERANCE):
-                return c, eff, rho
-            # Near-ties: make every close contender fresh, then take the first in tie order.
-            group = [top]
-            while heap and -heap[0][0] >= eff * (1 - TOLERANCE):
-                other = heapq.heappop(heap)
-                oc = other[3]
-                if other[4] != rnd:
-                    result = self.evaluate(oc)
-                    if result is not None:
-                        self.fresh[oc] = result
-                        heapq.heappush(heap, (-result[0], other[1], other[2], oc, rnd))
-                    continue
-                group.append(other)
-            group.sort(key=lambda entry: entry[1:4])
-            best = group[0]
-            for entry in group[1:]:
-                heapq.heappush(heap, entry)
-            if len(group) > 1:
-                same = [g[3] for g in group if g[1:3] == best[1:3]]
-                if len(same) > 1:
-                    self.ties.append(same)
-            eff, rho = self.fresh[best[3]]
-            return best[3], eff, rho
-        return None
-
-    def pop_above(self, floor: float) -> tuple[int, float, float] | None:
-        """Remove and return the best remaining project if its (fresh) effective vote count
-        is at least ``floor``; None otherwise."""
-        heap, rnd = self.heap, self.round
-        while heap and -heap[0][0] >= floor:
-            top = heap[0]
-            c = top[3]
-            heapq.heappop(heap)
-            if top[4] != rnd:
-                result = self.evaluate(c)
-                if result is not None:
-                    self.fresh[c] = result
-                    heapq.heappush(heap, (-result[0], top[1], top[2], c, rnd))
-                continue
-            eff, rho = self.fresh[c]
-            return c, eff, rho
-        return None
-
-    def run(self, explain: bool) -> _Run:
-        self.start()
-        winners: list[int] = []
-        effs: list[float] = []
-        rhos: list[float] = []
-        payments: list[tuple[np.ndarray, np.ndarray]] = []
-        while True:
-            chosen = self.select()
-            if chosen is None:
-                break
-            c, eff, rho = chosen
-            winners.append(c)
-            effs.append(eff)
-            rhos.append(rho)
-            self._pay(c, rho, payments if explain else None)
-        return _Run(winners, effs, rhos, payments, self.budgets, self.ties)
-
-    def _pay(self, c: int, rho: float, record: list | None) -> None:
-        e = self.e
-        lo, hi = e.indptr[c], e.indptr[c + 1]
-        v = e.voters[lo:hi]
-        b = self.budgets[v]
-        due = rho * e.points[lo:hi]
-        pay = np.minimum(b, due)
-        self.budgets[v] = np.where(due >= b, 0.0, b - pay)
-        self.touched[v] = True
-        self.round += 1
-        if record is not None:
-            record.append((v, pay))
-
-
-class _ParametricEvaluator(_Evaluator):
-    """The same run as :class:`_Evaluator` (every float operation that decides the outcome is
-    the same), plus a certificate: the largest ``delta`` such that every share in
-    ``[share, share + delta)`` gives the same decisions, hence the same winners in the same
-    order.
-
-    Within one run every voter's money left is affine in the share's increase ``d``:
-    ``budgets + slope * d`` (``slope`` is 1 at the start; 0 once a voter has paid all they
-    had; a voter paying ``rho * points`` gains ``-rho'(d) * points``). Three kinds of decision
-    are checked, each an affine inequality in ``d``, with margins far above float rounding:
-
-    - the winner's price ``rho(d) = (cost - money of those short of it) / points of the
-      others`` keeps the same supporters short of money (``rho`` only falls as ``d`` grows,
-      so only those short of money can stop being so);
-    - every project still in play stays behind the winner: a project's price is a *convex*
-      function of ``d`` (the least ``rho`` with ``sum(min(money, rho * points)) >= cost``,
-      money affine in ``d``), so the tangent at its last evaluation is a lower bound for
-      every later round; the initial bound is ``cost / score``. Against a winner ahead of it
-      in the tie order it may come level (a tie the tie order decides the same way);
-    - a project found unaffordable (dropped for the rest of the run) stays unaffordable
-      (exactly, when none of its supporters has paid).
-
-    Any decision too close to call at ``d = 0`` gives ``delta = 0`` (nothing certified).
-    """
-
-    CLOSE = 1e-7  # relative margin for "stays behind"
-    EDGE = 1e-9  # relative margin for "short of money" and a dropped project's money
-
-    def __init__(self, e: Election, share: Fraction) -> None:
-        super().__init__(e, share)
-        self.slope = np.ones(e.n_voters, dtype=np.float64)
-        m = e.n_projects
-        self.line_rho = np.array(
-            [e.cost[c] / e.score[c] if e.votes[c] > 0 else np.inf for c in range(m)]
-        )
-        self.line_slope = np.zeros(m, dtype=np.float64)
-        self.alive = np.asarray(e.votes > 0, dtype=bool).copy()
-        order = sorted(range(m), key=e.tie_key)
-        self.rank = np.empty(m, dtype=np.int64)
-        self.rank[order] = np.arange(m)
-        self.delta = math.inf
-
-    def evaluate(self, c: int) -> tuple[float, float] | None:
-        result = super().evaluate(c)
-        if self.delta <= 1:  # nothing left to certify: a plain run from here on
-            return result
-        e = self.e
-        lo, hi = e.indptr[c], e.indptr[c + 1]
-        v = e.voters[lo:hi]
-        w = e.points[lo:hi]
-        g = self.slope[v]
-        if result is None:
-            self.alive[c] = False
-            if not self.touched[v].any():
-                # Exactly: n * (share + d) < cost while d < cost / n - share.
-                bound = float(e.costs[c] / (hi - lo) - self.share)
-            else:
-                money = float(self.budgets[v].sum())
-                gain = float(g.sum())
-                room = e.cost[c] * (1 - TOLERANCE) - money - self.EDGE * e.cost[c]
-                bound = (room / gain if gain > 0 else math.inf) if room > 0 else 0.0
-            self.delta = min(self.delta, bound)
-            return None
-        _, rho = result
-        b = self.budgets[v] if self.touched[v].any() else np.full(hi - lo, float(self.share))
-        short = b <= rho * w * (1 + self.EDGE)
-        others = float(w[~short].sum())
-        self.line_rho[c] = rho
-        self.line_slope[c] = -float(g[short].sum()) / others if others > 0 else -math.inf
-        return result
-
-    def _pay(self, c: int, rho: float, record: list | None) -> None:
-        if self.delta <= 1:  # nothing left to certify: a plain run from here on
-            super()._pay(c, rho, record)
-            return
-        e = self.e
-        lo, hi = e.indptr[c], e.indptr[c + 1]
-        v = e.voters[lo:hi]
-        w = e.points[lo:hi]
-        b = self.budgets[v]
-        due = rho * w
-        g = self.slope[v]
-        short = due >= b
-        live = b > 0
-        # Too close to call whether a supporter is short of money: certify nothing.
-        if np.any(live & (np.abs(b - due) <= self.EDGE * np.maximum(b, due))):
-            self.delta = 0.0
-        others = float(w[~short].sum())
-        if others <= 0:
-            self.delta = 0.0
-            q = 0.0
-        else:
-            q = -float(g[short].sum()) / others  # rho(d) = rho + q * d, q <= 0
-            # Those short of money stay so while b + g d < (rho + q d) w.
-            k = short & live
-            if k.any():
-                gap = due[k] - b[k]
-                rate = g[k] - q * w[k]
-                with np.errstate(divide="ignore"):
-                    limits = np.where(rate > 0, gap / rate, math.inf)
-                self.delta = min(self.delta, float(limits.min()) * (1 - 1e-6))
-        # Everything still in play stays behind (or level, if behind in the tie order).
-        self.alive[c] = False
-        rivals = np.flatnonzero(self.alive)
-        if len(rivals):
-            cost_w = e.cost[c]
-            margin = np.where(self.rank[rivals] > self.rank[c], -1e-11, self.CLOSE)
-            cost_r = e.cost[rivals]
-            h0 = self.line_rho[rivals] / cost_r - (1 + margin) * rho / cost_w
-            with np.errstate(invalid="ignore"):
-                h1 = self.line_slope[rivals] / cost_r - (1 + margin) * q / cost_w
-            if np.any(h0 < 0):
-                self.delta = 0.0
-            else:
-                falling = h1 < 0
-                if falling.any():
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        limits = h0[falling] / -h1[falling]
-                    limits = np.nan_to_num(limits, nan=0.0)
-                    self.delta = min(self.delta, float(limits.min()) * (1 - 1e-6))
-        self.slope[v] = np.where(short, 0.0, g - q * w)
-        super()._pay(c, rho, record)
-
-    def certified_steps(self) -> int:
-        """How many further whole units of share provably give the same run."""
-        if self.delta <= 1:
-            return 0
-        if math.isinf(self.delta):
-            return -1  # unbounded
-        return math.ceil(self.delta) - 1
-
-
-def _water_level(b: np.ndarray, w: np.ndarray, cost: float) -> float:
-    """rho such that sum(min(b, rho * w)) == cost (supporters can afford the cost).
-
-    A few rounds of "those short of money pay all they have, the rest share what is left
-    equally per point" usually settle it; otherwise sort the supporters by money per point:
-    the first ``j`` pay all they have and the others ``rho * w`` with
-    rho = (cost - paid by the first j) / (points of the others)."""
-    rho = cost / float(w.sum())
-    for _ in range(6):
-        poor = b < rho * w
-        if not poor.any():
-            return rho
-        others = float(w[~poor].sum())
-        if others <= 0:  # affordable only within the tolerance: everyone pays all they have
-            return float((b / w).max())
-        new = (cost - float(b[poor].sum())) / others
-        if new <= rho:
-            return rho
-        rho = new
-    ratio = b / w
-    order = np.argsort(ratio)
-    rs = ratio[order]
-    paid = np.cumsum(b[order])
-    rest = np.cumsum(w[order][::-1])[::-1]
-    levels = np.empty(len(rs))
-    levels[0] = cost / rest[0]
-    levels[1:] = (cost - paid[:-1]) / rest[1:]
-    fits = np.flatnonzero(levels <= rs)
-    return float(levels[fits[0]]) if len(fits) else float(rs[-1])
-
-
 def _exact_run(e: Election, share: Fraction) -> _Run:
     """The same rule in rational arithmetic, pure Python (``exact=True``: the reference
     the tests compare the float engine with)."""
@@ -541,24 +242,76 @@ def _exact_run(e: Election, share: Fraction) -> _Run:
 
 
 class _Runner:
+    """Equal Shares runs on one election: compiled (:mod:`.kernel`), or in rational
+    arithmetic with ``exact``. Counts its runs."""
+
     def __init__(self, e: Election, exact: bool = False) -> None:
         self.e = e
         self.exact = exact
         self.runs = 0
+        m = e.n_projects
+        order = sorted(range(m), key=e.tie_key)
+        self.rank = np.empty(m, dtype=np.int64)
+        self.rank[order] = np.arange(m)
+        classes: dict[tuple[Fraction, int], int] = {}
+        self.tie_class = np.array(
+            [classes.setdefault((e.costs[c], int(e.votes[c])), len(classes)) for c in range(m)],
+            dtype=np.int64,
+        )
+        # The share from which a project's supporters can afford it before anyone has paid.
+        self.threshold = [e.costs[c] / int(e.votes[c]) if e.votes[c] else None for c in range(m)]
+        self.threshold_f = np.array([math.inf if t is None else float(t) for t in self.threshold])
 
     def run(self, share: Fraction, explain: bool = False) -> _Run:
         self.runs += 1
         if self.exact:
             return _exact_run(self.e, share)
-        return _Evaluator(self.e, share).run(explain)
+        return self._compiled(share, certify=False, explain=explain)[0]
 
     def run_certified(self, share: Fraction) -> tuple[list[int], int]:
         """The winners at ``share`` and how many further whole units of share give the
         same run (-1: any number)."""
         self.runs += 1
-        evaluator = _ParametricEvaluator(self.e, share)
-        run = evaluator.run(False)
-        return run.winners, evaluator.certified_steps()
+        run, delta = self._compiled(share, certify=True, explain=False)
+        if delta <= 1:
+            return run.winners, 0
+        if math.isinf(delta):
+            return run.winners, -1
+        return run.winners, math.ceil(delta) - 1
+
+    def _compiled(self, share: Fraction, certify: bool, explain: bool) -> tuple[_Run, float]:
+        e = self.e
+        s = float(share)
+        t = self.threshold_f
+        # Affordable at the start: n * share >= cost, exactly where floats are too close.
+        afford = s >= t
+        for c in np.flatnonzero(np.abs(t - s) <= 1e-12 * t).tolist():
+            threshold = self.threshold[c]
+            afford[c] = threshold is not None and share >= threshold
+        gap = t * (1 - 1e-9) - s  # below the share's growth that would make it affordable
+        winners, rhos, effs, budgets, flat, delta = kernel.run(
+            e.indptr, e.voters, e.points, e.cost, e.score, self.rank, self.tie_class,
+            afford, gap, s, e.n_voters, certify,
+        )  # fmt: skip
+        ties: list[list[int]] = []
+        i = 0
+        while i < len(flat):
+            size = int(flat[i])
+            ties.append(flat[i + 1 : i + 1 + size].tolist())
+            i += 1 + size
+        payments: list[tuple[np.ndarray, np.ndarray]] = []
+        if explain:
+            # What each winner's supporters paid: the run's payments, replayed.
+            money = np.full(e.n_voters, s)
+            for c, rho in zip(winners.tolist(), rhos.tolist(), strict=True):
+                v = e.supporters(c)
+                b = money[v]
+                due = rho * e.points[e.indptr[c] : e.indptr[c + 1]]
+                pay = np.minimum(b, due)
+                money[v] = np.where(due >= b, 0.0, b - pay)
+                payments.append((v, pay))
+        run = _Run(winners.tolist(), effs.tolist(), rhos.tolist(), payments, budgets, ties)
+        return run, float(delta)
 
 
 def mes_winners(e: Election, share: Fraction | None = None, exact: bool = False) -> list[str]:
@@ -573,114 +326,14 @@ def mes_winners(e: Election, share: Fraction | None = None, exact: bool = False)
 
 
 def _cost(e: Election, chosen: list[int]) -> Fraction:
-    return sum((e.costs[c] for c in chosen), Fraction(0))
+    units = e.cost_units
+    return Fraction(sum(units[c] for c in chosen), e.unit)
 
 
 def _exhaustive(e: Election, chosen: list[int]) -> bool:
     left = e.budget - _cost(e, chosen)
     taken = set(chosen)
     return all(e.costs[c] > left for c in range(e.n_projects) if c not in taken)
-
-
-def _afford(b: np.ndarray, w: np.ndarray, cost: float) -> tuple[float, float] | None:
-    """(effective votes, rho) for supporters with money ``b`` and points ``w``, or None."""
-    if float(b.sum()) < cost * (1 - TOLERANCE):
-        return None
-    rho = _water_level(b, w, cost)
-    return cost / rho, rho
-
-
-def _certify(e: Election, low: Fraction, high: Fraction) -> list[int] | None:
-    """The Equal Shares winners shared by every per-voter share in [low, high], or None if
-    that cannot be shown cheaply.
-
-    Keep two vectors of money left, ``lower`` and ``upper``, that bound every voter's money
-    left in the run of every share of the interval (at the start: the shares ``low`` and
-    ``high``). A project's effective vote count only grows with its supporters' money, so it
-    lies between its count on ``lower`` and on ``upper``. Each round, take the project with
-    the highest count on ``upper``, and every project whose count on ``upper`` reaches the
-    lowest *worst-case* count of those taken (repeat until none does): for every share the
-    next picks are exactly this group, in some order, as nothing outside it can catch up
-    with any of its members. The worst case of a member is its count when every other
-    member has been paid first at its own worst (highest) price — a fixed point, reached
-    from below. Then ``upper`` drops by each member's best (lowest) price and ``lower`` by
-    each member's worst price, and the next round starts. At the end nothing may be
-    affordable on ``upper``. Margins within the float tolerance fail the proof (the caller
-    then runs single shares).
-    """
-    lo_side, hi_side = _Evaluator(e, low), _Evaluator(e, high)
-    hi_side.start()
-    lower = lo_side.budgets
-    drain = np.zeros(e.n_voters, dtype=np.float64)
-    winners: list[int] = []
-    while True:
-        chosen = hi_side.select()
-        if chosen is None:
-            return winners
-        group = [chosen]
-        prices: dict[int, float] = {}
-        while True:
-            worst = _worst_prices(e, lower, [g[0] for g in group], prices, drain)
-            if worst is None:
-                return None
-            prices = worst
-            floor = min(e.cost[c] / rho for c, rho in prices.items())
-            following = hi_side.pop_above(floor * (1 - TOLERANCE))
-            if following is None:
-                break
-            group.append(following)
-        for c, _, rho in group:
-            winners.append(c)
-            hi_side._pay(c, rho, None)
-            lo, hi = e.indptr[c], e.indptr[c + 1]
-            drain[e.voters[lo:hi]] += prices[c] * e.points[lo:hi]
-        for c, _, _ in group:
-            v = e.voters[e.indptr[c] : e.indptr[c + 1]]
-            lower[v] = np.maximum(lower[v] - drain[v], 0.0)
-            drain[v] = 0.0
-
-
-def _worst_prices(
-    e: Election, lower: np.ndarray, group: list[int], start: dict[int, float], drain: np.ndarray
-) -> dict[int, float] | None:
-    """Each member's highest possible price (per point) whatever the order the group is
-    paid in, or None if some order could leave a member unaffordable."""
-    prices: dict[int, float] = {}
-    for c in group:
-        if c in start:
-            prices[c] = start[c]
-            continue
-        lo, hi = e.indptr[c], e.indptr[c + 1]
-        result = _afford(lower[e.voters[lo:hi]], e.points[lo:hi], e.cost[c])
-        if result is None:
-            return None
-        prices[c] = result[1]
-    if len(group) == 1:
-        return prices
-    for _ in range(20):
-        for c in group:
-            lo, hi = e.indptr[c], e.indptr[c + 1]
-            drain[e.voters[lo:hi]] += prices[c] * e.points[lo:hi]
-        changed = False
-        updated = {}
-        for c in group:
-            lo, hi = e.indptr[c], e.indptr[c + 1]
-            v, w = e.voters[lo:hi], e.points[lo:hi]
-            others = drain[v] - prices[c] * w
-            result = _afford(np.maximum(lower[v] - others, 0.0), w, e.cost[c])
-            if result is None:
-                break
-            updated[c] = max(prices[c], result[1])
-            if updated[c] > prices[c] * (1 + 1e-12):
-                changed = True
-        for c in group:
-            drain[e.voters[e.indptr[c] : e.indptr[c + 1]]] = 0.0
-        if len(updated) < len(group):
-            return None
-        prices = updated
-        if not changed:
-            return {c: rho * (1 + 1e-12) for c, rho in prices.items()}
-    return None
 
 
 def _add1_start(e: Election) -> tuple[Fraction, Fraction, set[int]] | None:
@@ -717,61 +370,28 @@ def add1_share(e: Election, runner: _Runner) -> Fraction:
     """The per-voter share the Add1 completion ends with: the same as
     :func:`add1_share_stepwise` (the definition, share by share), faster.
 
-    Stretches of shares whose outcome is provably the same are crossed at once, in two ways:
-    a single share is run with a certificate (:class:`_ParametricEvaluator`) of how many
-    further whole units of share give exactly the same run, and the search jumps past them;
-    after that, stretches are tried with :func:`_certify`, doubling after a success and
-    halving after a failure (down to a single certified share); where even two shares fail,
-    intervals are tried again only after 1, 2, 4, … (at most 64) certified runs.
+    Each share is run with a certificate (:func:`.kernel.run`) of how many further whole
+    units of share give exactly the same run (same winners, same order), and the search
+    jumps past them: where the winners do not change for hundreds of units, one run
+    crosses them all.
     """
-    share = e.budget / e.n_voters
-    total = sum(e.costs, Fraction(0))
-    if total <= e.budget:
-        return share
-    supported = {c for c in range(e.n_projects) if e.votes[c] > 0}
-
-    def settled(winners: list[int], at: Fraction) -> bool:
-        # Every project with a supporter is funded: a larger share cannot add anything
-        # (and past the total cost of all projects, each voter could pay for everything).
-        return set(winners) >= supported or at >= total
-
     if runner.exact:
         return add1_share_stepwise(e, runner)
-    stride = 1
-    wait, patience = 0, 1  # certified runs before the next interval is tried
+    start = _add1_start(e)
+    if start is None:
+        return e.budget / e.n_voters
+    share, total, supported = start
     while True:
-        if stride > 1 and wait > 0:
-            wait -= 1
-            stride = 1
-        if stride > 1:
-            runner.runs += 1
-            winners = _certify(e, share + 1, share + stride)
-            if winners is None:
-                if stride == 2:  # intervals fail here: try them less often for a while
-                    wait, patience = patience, min(2 * patience, 64)
-                stride //= 2
-                continue
-            patience = 1
-            if _cost(e, winners) > e.budget:
-                return share  # the very next share already overspends
-            if set(winners) >= supported:
-                return share + 1  # settled from the first share of the stretch
-            if share + stride >= total:  # settled from the first share reaching the total
-                return share + max(1, math.ceil(total - share))
-            share += stride
-            stride *= 2
-            continue
         following, steps = runner.run_certified(share + 1)
         if _cost(e, following) > e.budget:
             return share
         share += 1
-        if settled(following, share):
+        if set(following) >= supported or share >= total:
             return share
         # Every share up to ``share + steps`` gives ``following`` too (-1: every share).
         if steps < 0 or share + steps >= total:
             return share + max(0, math.ceil(total - share))  # the first reaching the total
         share += steps
-        stride = 2
 
 
 # ---------------------------------------------------------------- compute
