@@ -7,6 +7,7 @@ thresholds, notice days, moderation mode) lives in the database, not here.
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from moothall.env import env_bool, env_int, env_list, env_str, secret_key
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(env_str("MOOTHALL_VAR_DIR", str(BASE_DIR / "var")))
+# The participatory-budgeting engine's compiled loop (numba) caches its machine code here,
+# the one place a deployed install can write (read before numba is first imported).
+os.environ.setdefault("NUMBA_CACHE_DIR", str(VAR_DIR / "numba"))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR)

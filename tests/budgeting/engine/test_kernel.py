@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from moothall.budgeting.engine import Election, compute
-from moothall.budgeting.engine.kernel import water_level
+from moothall.budgeting.engine.kernel import compiled, water_level
 from moothall.budgeting.engine.rules import _Runner
 
 
@@ -92,3 +93,15 @@ def test_every_tie_decided_by_lot_is_reported_in_order():
     outcome = compute(election, "equalshares")
     assert outcome.selected == ["x", "y", "z", "u", "v"]
     assert outcome.ties_by_lot == [["x", "y", "z"], ["y", "z"], ["u", "v"]]
+
+
+def test_a_loop_that_cannot_be_cached_is_still_compiled():
+    # A function without a source file stands for a read-only install: numba finds nowhere
+    # to cache it, and the loop is compiled for the process instead of failing to import.
+    namespace: dict = {}
+    exec("def twice(x):\n    return 2 * x\n", namespace)  # noqa: S102
+    with pytest.raises(RuntimeError, match="no locator available"):
+        njit(cache=True)(namespace["twice"])
+    twice = compiled(namespace["twice"])
+    assert twice(21) == 42
+    assert type(twice._cache).__name__ == "NullCache"  # compiled, not cached

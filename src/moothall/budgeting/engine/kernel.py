@@ -24,16 +24,30 @@ float rounding; see ``_certify_pay``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numba import njit
+
+
+def compiled(function: Callable[..., Any]) -> Any:
+    """``function`` compiled by numba on its first call, the machine code cached on disk (in
+    ``__pycache__`` beside this module, numba's user cache, or ``NUMBA_CACHE_DIR``, which
+    Moothall's settings point into ``MOOTHALL_VAR_DIR``). Where none of them can be written
+    (a read-only install), it is compiled once per process instead of failing."""
+    try:
+        return njit(cache=True)(function)
+    except RuntimeError:  # numba: "cannot cache function …: no locator available"
+        return njit(function)
+
 
 TOLERANCE = 1e-9
 CLOSE = 1e-7  # relative margin for "a rival stays behind the winner"
 EDGE = 1e-9  # relative margin for "short of money" and a dropped project's money
 
 
-@njit(cache=True)
+@compiled
 def water_level(b: np.ndarray, w: np.ndarray, n: int, cost: float) -> float:
     """rho with ``sum(min(b, rho * w)) == cost`` over the first ``n`` entries.
 
@@ -81,7 +95,7 @@ def water_level(b: np.ndarray, w: np.ndarray, n: int, cost: float) -> float:
     return ratio[order[n - 1]]
 
 
-@njit(cache=True)
+@compiled
 def run(
     indptr: np.ndarray,
     voters: np.ndarray,
@@ -213,7 +227,7 @@ def run(
     return winners[:rnd], rhos[:rnd], effs[:rnd], budgets, flat, delta if certify else np.inf
 
 
-@njit(cache=True)
+@compiled
 def _price(
     c, rnd, indptr, voters, points, cost, score, afford0, gap0, share, budgets, touched,
     slope, alive, bound, fresh_round, fresh_rho, line_rho, line_slope, bbuf, wbuf, delta,
@@ -270,7 +284,7 @@ def _price(
     return delta
 
 
-@njit(cache=True)
+@compiled
 def _certify_pay(
     c, rho, indptr, voters, points, cost, rank, budgets, slope, alive, line_rho, line_slope,
     delta,
