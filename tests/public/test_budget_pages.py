@@ -20,6 +20,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from moothall.accounts.residents import Eligibility
 from moothall.budgeting import domain
+from moothall.budgeting.domain import ImageUpload
 from moothall.budgeting.models import Ballot, Phase, Project, ProjectImage
 from tests.budgeting.scene import Scene, build_scene
 from tests.ideas.scene import png
@@ -317,6 +318,56 @@ def test_a_resident_proposes_a_project_with_a_picture(client, ideas):
     assert picture.status_code == 200
     assert picture["Content-Type"] == image.content_type
     assert picture["Content-Security-Policy"] == "sandbox; default-src 'none'"
+
+
+def test_a_picture_is_seen_by_whoever_sees_its_project(client, council, resident, officer):
+    # A draft process: staff who run budgets preview its projects, pictures included.
+    draft = domain.create_process(None, council, title="Secret plans")
+    domain.set_budget(None, draft, amount=5_000)
+    made = domain.add_project(
+        officer,
+        draft,
+        title="Swings",
+        description="New swings.",
+        cost=2_000,
+        images=[ImageUpload(png(), "The broken swings")],
+    )
+    image = made.images.get()
+    page = f"/mootshire/budgets/{draft.slug}/projects/{made.pk}/"
+    extension = "png" if image.content_type == "image/png" else "jpg"
+    src = f"{page}pictures/{image.pk}.{extension}"
+
+    client.force_login(officer)
+    assertContains(client.get(page), f'src="{src}" alt="The broken swings"')
+    picture = client.get(src)
+    assert picture.status_code == 200
+    assert picture["Cache-Control"] == "private, no-store"  # not public: never cached
+    for person in (resident, None):  # the public sees neither the page nor the picture
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        assert client.get(page).status_code == 404
+        assert client.get(src).status_code == 404
+
+
+def test_a_withdrawn_projects_picture_is_its_proposers_and_staffs(client, ideas, officer, resident):
+    client.force_login(ideas.hill_resident)
+    data = proposal(ideas)
+    data["image"] = SimpleUploadedFile("verge.png", png(), content_type="image/png")
+    data["alt_text"] = "A grass verge with poppies"
+    client.post(f"{BASE}projects/new/", data)
+    made = Project.objects.get(title="Wildflower verges")
+    src = picture_url(made, ProjectImage.objects.get(project=made))
+    assert client.get(src)["Cache-Control"] == "public, max-age=86400"
+    domain.withdraw_project(ideas.hill_resident, made)
+
+    for person, status in ((ideas.hill_resident, 200), (officer, 200), (resident, 404)):
+        client.force_login(person)
+        assert client.get(made.get_absolute_url()).status_code == status
+        picture = client.get(src)
+        assert picture.status_code == status
+        if status == 200:
+            assert picture["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize(

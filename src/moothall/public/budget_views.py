@@ -89,14 +89,20 @@ def _project(
         if not hidden:
             raise Http404
         return found
-    # A withdrawn project is gone for the public; its proposer and staff still see it.
-    if found.status == P.WITHDRAWN and not (
-        _is_proposer(request, found) or rules.manages(request.user, process)
-    ):
-        raise Http404
-    if found.awaiting_moderation and not _sees_waiting(request, found):
+    if not _sees(request, found):
         raise Http404
     return found
+
+
+def _sees(request: HttpRequest, project: Project) -> bool:
+    """Whether this person sees a project (not hidden) of a process they may see: a
+    withdrawn project is gone for the public, its proposer and staff who run budgets still
+    see it; one waiting for a moderator, see :func:`_sees_waiting`."""
+    if project.status == P.WITHDRAWN and not (
+        _is_proposer(request, project) or rules.manages(request.user, project.process)
+    ):
+        return False
+    return not (project.awaiting_moderation and not _sees_waiting(request, project))
 
 
 def _sees_waiting(request: HttpRequest, project: Project) -> bool:
@@ -840,15 +846,17 @@ def project_image(
         project_id=pk,
         pk=image_id,
     )
-    # Only pictures of projects the public may see (no drafts, nothing withdrawn or
-    # hidden); a waiting proposal's, to its proposer and moderators only, never cached.
-    shown = image.project.is_public
-    waiting = (
-        image.project.awaiting_moderation
-        and not image.project.is_hidden
-        and _sees_waiting(request, image.project)
+    # A picture is seen by whoever sees its project's page (a draft process's: staff who
+    # run budgets; a withdrawn project's: its proposer and those staff; a waiting one's:
+    # its proposer and moderators), never a hidden project's; cached only when public.
+    project = image.project
+    shown = project.is_public
+    sees = (
+        not project.is_hidden
+        and rules.refusal(request.user, project.process, Step.VIEW) is None
+        and _sees(request, project)
     )
-    if not (shown or waiting) or extension != _extension(image):
+    if not sees or extension != _extension(image):
         raise Http404
     try:
         handle = image.file.open("rb")
