@@ -102,7 +102,7 @@ def _sees(request: HttpRequest, project: Project) -> bool:
         _is_proposer(request, project) or rules.manages(request.user, project.process)
     ):
         return False
-    return not (project.awaiting_moderation and not _sees_waiting(request, project))
+    return _sees_waiting(request, project) if project.awaiting_moderation else True
 
 
 def _sees_waiting(request: HttpRequest, project: Project) -> bool:

@@ -181,28 +181,26 @@ def run(
                     line_slope, bbuf, wbuf, delta,
                 )  # fmt: skip
         winner = best
-        group = 0
         for c in range(m):
-            if alive[c] and bound[c] >= floor:
-                group += 1
-                if rank[c] < rank[winner]:
-                    winner = c
-        if group > 1:
-            same = 0
-            for c in range(m):
-                if alive[c] and bound[c] >= floor and tie_class[c] == tie_class[winner]:
-                    same += 1
-            if same > 1:
-                members = np.empty(same, dtype=np.int64)
-                k = 0
-                for c in range(m):
-                    if alive[c] and bound[c] >= floor and tie_class[c] == tie_class[winner]:
-                        members[k] = c
-                        k += 1
-                members = members[np.argsort(rank[members])]
-                ties.append(same)
-                for member in members:
-                    ties.append(int(member))
+            if alive[c] and bound[c] >= floor and rank[c] < rank[winner]:
+                winner = c
+        # Level with it and equal in cost and votes: a tie only lots could decide (counted
+        # first: the list is made only for such a tie, not every round).
+        same = 0
+        for c in range(m):
+            if alive[c] and bound[c] >= floor and tie_class[c] == tie_class[winner]:
+                same += 1
+        if same > 1:
+            level = np.array(
+                [
+                    c
+                    for c in range(m)
+                    if alive[c] and bound[c] >= floor and tie_class[c] == tie_class[winner]
+                ]
+            )
+            ties.append(same)
+            for member in level[np.argsort(rank[level])]:
+                ties.append(int(member))
         rho = fresh_rho[winner]
         winners[rnd] = winner
         rhos[rnd] = rho

@@ -23,11 +23,11 @@ reported in ``Outcome.ties_by_lot``.
 Exactness: money outside Equal Shares' rounds is exact (``Fraction``): costs, budget,
 shares, spending, the greedy rules and every "does it fit" test. The rounds run in
 ``float64``, compiled (:mod:`.kernel`); a project is affordable when its supporters' money
-reaches its cost within a relative TOLERANCE (exactly, when none of them has paid yet), and
-effective vote counts within TOLERANCE of each other are a tie, broken by the tie order (a
-count is the whole score, exactly, when nobody is short of money). Rounding errors are many
-orders of magnitude below the tolerance; ``compute(..., exact=True)`` runs the same rule in
-rational arithmetic, and the tests check that both give the same outcome.
+reaches its cost within a relative ``kernel.TOLERANCE`` (exactly, when none of them has paid
+yet), and effective vote counts within that tolerance of each other are a tie, broken by the
+tie order (a count is the whole score, exactly, when nobody is short of money). Rounding
+errors are many orders of magnitude below the tolerance; ``compute(..., exact=True)`` runs
+the same rule in rational arithmetic, and the tests check that both give the same outcome.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ RULES = (
     "equalshares/add1",
     "equalshares/add1-comparison",
 )
-TOLERANCE = kernel.TOLERANCE
 
 
 class UnknownRule(ValueError):
