@@ -634,7 +634,9 @@ CONFIRM_EMAIL_BUILDER = "moothall.petitions.domain.confirmation_email_context"
 
 # The checks of the quick path, as one row: the petition (by id, and by council slug when
 # given), its scheme (or the defaults), whether the basis is allowed, whether the postcode
-# is in the council's area, its ward, and the flood counts of the last hour.
+# is in the council's area, its ward, and the flood counts of the last hour. ``chk`` is
+# MATERIALIZED: read once, it would be inlined into the next step, which uses each count
+# twice, and each count would be taken twice.
 _SIGN_CHECKS = """
 p AS (
     SELECT pe.id, pe.status, pe.council_id, c.gss_code AS council_gss,
@@ -652,7 +654,7 @@ pc AS (
     SELECT ward_gss, division_gss, district_gss, county_gss, parish_gss
     FROM councils_postcode WHERE postcode = %(postcode)s::text
 ),
-chk AS (
+chk AS MATERIALIZED (
     SELECT p.id, p.status, p.flag_limit, p.alert_limit,
         CASE %(basis)s::text WHEN 'lives' THEN p.allow_lives WHEN 'works' THEN p.allow_works
             WHEN 'studies' THEN p.allow_studies ELSE %(false)s END AS basis_ok,
