@@ -788,14 +788,21 @@ def petition_sponsor(request: HttpRequest, council: str, token: str) -> HttpResp
 def petition_confirm(request: HttpRequest, council: str, token: str) -> HttpResponse:
     # Confirming on GET, as the UK Parliament's petitions site does: the link in the email
     # is the whole proof, and following it twice changes nothing.
-    signature = _signature(council, token)
+    # The verb finds the signature (by its token, under this council) and confirms it, in
+    # one transaction: thousands of people follow their links at once when a petition
+    # spreads, so the page asks nothing twice.
+    signature = None
+    if TOKEN.fullmatch(token):
+        try:
+            signature = domain.confirm_signature(token, council_slug=council)
+        except ValidationError as error:
+            if error.code != "unknown_token":
+                refused = _signature(council, token)
+                if refused is not None:
+                    return _link_refused(request, refused, error)
     if signature is None:
         return _link_not_found(request, Council.objects.filter(slug=council).first())
-    try:
-        signature = domain.confirm_signature(token)
-    except ValidationError as error:
-        return _link_refused(request, signature, error)
-    petition = Petition.objects.select_related("council").get(pk=signature.petition_id)
+    petition = signature.petition
     return render(
         request,
         "public/petitions/confirmed.html",
