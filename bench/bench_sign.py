@@ -15,7 +15,8 @@ connections) then
    the email; tokens are read from the database),
 
 counting only acknowledged requests (2xx/3xx). Between the warm-up and the measured
-phases the database is analysed, as autovacuum keeps a live one (see :func:`analyse`).
+phases the warm-up's emails are left to be sent (:func:`settle`) and the database is
+analysed, as autovacuum keeps a live one (:func:`analyse`).
 Then, with the app stopped, the same number of rows of the same shape go straight into
 ``petitions_signature`` (its indexes and constraints) with psycopg: one INSERT per
 transaction, committed, from as many connections as the app had. Printed: each phase's
@@ -136,6 +137,26 @@ def fresh_database() -> None:
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')  # our own name, from the URL
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def settle(timeout: float = 120.0) -> None:
+    """Wait for the warm-up's own background work (its confirmation emails, and the emails
+    to its signers when it crossed a threshold) to be done, so that the measured phases
+    count only theirs."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM core_outboxmessage "
+                "WHERE status IN ('pending', 'sending')) + (SELECT COUNT(*) FROM "
+                "django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING'))"
+            ).fetchone()
+            if row is not None and row[0] == 0:
+                return
+            time.sleep(0.25)
+    log(f"the warm-up's background work was not done within {timeout:.0f} s; going on")
 
 
 def analyse() -> None:
@@ -880,6 +901,8 @@ def main() -> None:
                 page,
             )
         )
+        if worker is not None:
+            settle()
         analyse()
         log(f"hot petition: {args.hot} signatures")
         hot = asyncio.run(
