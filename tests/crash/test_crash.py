@@ -141,8 +141,10 @@ class Load:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             try:
                 connection.connect()
-            except ConnectionRefusedError:
-                time.sleep(0.2)  # the app is down: nothing was sent; try again later
+            except (ConnectionRefusedError, ConnectionResetError):
+                # The app is down (refused), or was killed with this connection still in its
+                # listening socket's queue (reset): nothing was sent; try again later.
+                time.sleep(0.2)
                 continue
             try:
                 connection.request(write.method, write.path, body=write.body, headers=write.headers)

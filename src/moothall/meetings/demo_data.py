@@ -2415,8 +2415,14 @@ class Archive:
             source_id=m.key,
         )
         m.pk = meeting.pk
+        # Made 45 days ahead (or before its agenda came out), and never later than a few
+        # days ago: a meeting far ahead was still made in the past, before anything that
+        # befell it (a cancellation is stamped at least three days before its start or now,
+        # a postponement two hours ago).
         created_at = min(
-            first - dt.timedelta(days=45), m.publish_at or first - dt.timedelta(days=45)
+            first - dt.timedelta(days=45),
+            m.publish_at or first - dt.timedelta(days=45),
+            self.now - dt.timedelta(days=4),
         )
         mark = self._stamp(meeting, 0, max(created_at, self.now - dt.timedelta(days=90)))
         late = bool(m.late_reason and m.publish_at)
