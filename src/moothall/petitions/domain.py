@@ -1202,8 +1202,7 @@ def confirm_signature(token: str, *, council_slug: str = "") -> Signature:
     )
     _bump(petition.pk, signature.ward_id, 1)
     if petition.status == S.GATHERING_SPONSORS:
-        _check_sponsors(petition)
-        petition.refresh_from_db()  # enough sponsors moves it on
+        signature.petition = _check_sponsors(petition)  # enough sponsors moves it on
     elif _may_cross_a_threshold(petition):
         _check_thresholds(petition)
     return signature
@@ -1246,10 +1245,11 @@ def _may_cross_a_threshold(petition: Petition) -> bool:
     )
 
 
-def _check_sponsors(petition: Petition) -> None:
+def _check_sponsors(petition: Petition) -> Petition:
+    """Move the petition on once it has its sponsors; return it, locked, as it now is."""
     petition = _locked(petition)
     if petition.status != S.GATHERING_SPONSORS:
-        return
+        return petition
     scheme = PetitionScheme.for_council(petition.council)
     sponsors = Signature.objects.filter(
         petition=petition, is_sponsor=True, status=Signature.Status.CONFIRMED
@@ -1257,6 +1257,7 @@ def _check_sponsors(petition: Petition) -> None:
     if sponsors >= scheme.sponsors_required:
         _event(petition, PetitionEvent.Kind.SPONSORED, None, public=False, sponsors=sponsors)
         _after_sponsors(petition, scheme, None)
+    return petition
 
 
 @transaction.atomic
@@ -1304,8 +1305,8 @@ def live_count(petition: Petition) -> int:
     # by the ORM each time (a third of a millisecond).
     with connections[SignatureTally.objects.db].cursor() as cursor:
         cursor.execute(_LIVE_COUNT, [petition.pk])
-        row = cursor.fetchone()
-    return max(int(row[0] if row else 0), 0)
+        (total,) = cursor.fetchone()
+    return max(int(total), 0)
 
 
 _LIVE_COUNT = (

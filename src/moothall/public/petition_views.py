@@ -792,14 +792,13 @@ def petition_confirm(request: HttpRequest, council: str, token: str) -> HttpResp
     # one transaction: thousands of people follow their links at once when a petition
     # spreads, so the page asks nothing twice.
     signature = None
-    if TOKEN.fullmatch(token):
-        try:
+    try:
+        if TOKEN.fullmatch(token):
             signature = domain.confirm_signature(token, council_slug=council)
-        except ValidationError as error:
-            if error.code != "unknown_token":
-                refused = _signature(council, token)
-                if refused is not None:
-                    return _link_refused(request, refused, error)
+    except ValidationError as error:
+        refused = None if error.code == "unknown_token" else _signature(council, token)
+        if refused is not None:
+            return _link_refused(request, refused, error)
     if signature is None:
         return _link_not_found(request, Council.objects.filter(slug=council).first())
     petition = signature.petition
