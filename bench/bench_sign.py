@@ -2,9 +2,10 @@
 
 `make bench-sign`. A fresh database (``moothall_bench_sign``) is migrated and filled with
 one council (wards, postcodes, a petition scheme), one hot petition and 200 others, all
-open. The app is served as in production: gunicorn (by default 2 gthread workers × 8
-threads: one process per core), DEBUG off, behind a (pretend) proxy that adds
-X-Forwarded-For, persistent database connections, the database task backend with one
+open. The app is served as in production (``moothall-web@``): gunicorn (by default 2
+gthread workers × 8 threads: one process per core), DEBUG off, behind a (pretend) proxy
+that adds X-Forwarded-For, database connections from a pool in each process
+(``DATABASE_POOL``, as the example environment sets), the database task backend with one
 ``db_worker`` delivering the outbox (to Django's dummy email backend: nothing leaves the
 machine). A load generator (asyncio, many keep-alive
 connections) then
@@ -19,12 +20,14 @@ phases the warm-up's emails are left to be sent (:func:`settle`) and the databas
 analysed, as autovacuum keeps a live one (:func:`analyse`).
 Then, with the app stopped, the same number of rows of the same shape go straight into
 ``petitions_signature`` (its indexes and constraints) with psycopg: one INSERT per
-transaction, committed, from as many connections as the app had. Printed: each phase's
-rate and latencies, the raw rate, the ratio signatures/s ÷ raw inserts/s, where the CPU
-went, and last a JSON line.
+transaction, committed, from as many connections as gunicorn has threads (16 by default,
+whichever server ran). Printed: each phase's rate and latencies, the raw rate, the ratio
+signatures/s ÷ raw inserts/s, where the CPU went, and last a JSON line.
 
 Options: ``--door api|form`` (the API's POST …/signatures, or the site's form with its
-CSRF token), ``--workers``, ``--worker-class sync|gthread``, ``--threads``,
+CSRF token), ``--server gunicorn|uvicorn`` (uvicorn: the ASGI app serving every request,
+as deployed before 28 November 2026; ``--workers`` processes), ``--workers``,
+``--worker-class sync|gthread``, ``--threads``,
 ``--clients``, ``--hot``, ``--many``, ``--petitions``, ``--no-task-worker``,
 ``--profile`` (queries per request, in-process, then stop), ``--wsgi module:app`` (serve
 a variant, to measure a change before making it). The PostgreSQL URL is
@@ -87,8 +90,9 @@ def environment(*, task_worker: bool = True) -> dict[str, str]:
         # generator sends one per signer, so the abuse flags see many people, not one.
         BEHIND_PROXY="true",
         TRUSTED_PROXY_COUNT="1",
-        # Persistent connections, as any production deployment sets.
-        CONN_MAX_AGE="600",
+        # Each process's requests borrow connections from its pool, as the example
+        # environment (deploy/moothall.env.example) sets.
+        DATABASE_POOL="true",
         # The outbox as deployed (database task backend), delivering to nowhere.
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
@@ -556,8 +560,15 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(parts) - idle, sum(parts)
 
 
+# The app server the load meets (--server): its processes are the first CPU group.
+SERVER = "gunicorn"
+# What their command lines contain: uvicorn's worker processes are started by
+# multiprocessing's spawn, whose command line names no uvicorn.
+SERVER_PROCESSES = {"gunicorn": ("gunicorn",), "uvicorn": ("bin/uvicorn", "multiprocessing.spawn")}
+
+
 class CpuMeter:
-    """CPU seconds spent, by process group: gunicorn (master and workers), the task
+    """CPU seconds spent, by process group: the app server (master and workers), the task
     worker, PostgreSQL's backends for this database, PostgreSQL's shared background
     writers (WAL writer, checkpointer, background writer: other databases' work counts
     there too) and this load generator. Per process, so that none is counted twice."""
@@ -565,7 +576,7 @@ class CpuMeter:
     def groups(self) -> dict[str, list[int]]:
         name = POSTGRES_URL.rsplit("/", 1)[1]
         return {
-            "gunicorn": _processes("gunicorn"),
+            SERVER: _processes(*SERVER_PROCESSES[SERVER]),
             "task_worker": _processes("moothall db_worker"),
             "postgres": _processes(f" {name} "),
             "postgres_shared": _processes("walwriter", "checkpointer", "background writer"),
@@ -599,6 +610,14 @@ class CpuMeter:
 def start_server(
     env: dict[str, str], port: int, workers: int, worker_class: str, threads: int, app: str
 ) -> subprocess.Popen[bytes]:
+    if SERVER == "uvicorn":
+        command = [
+            str(Path(sys.executable).with_name("uvicorn")),
+            "moothall.asgi:application",
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+            *("--log-level", "warning", "--no-access-log", "--backlog", "2048"),
+        ]
+        return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         app,
@@ -714,8 +733,10 @@ def raw_inserts(rows: list[tuple[Any, ...]], connections: int) -> Phase:
     lock = threading.Lock()
     pending = list(reversed(rows))
     start = threading.Barrier(connections + 1)
-    # The connections stay open until the CPU meter has read their server processes.
+    # The connections stay open until the CPU meter has read their server processes: all
+    # rows are in when every thread reaches ``finished``; they close once ``metered``.
     finished = threading.Barrier(connections + 1)
+    metered = threading.Event()
     latencies: list[float] = []
 
     def work() -> None:
@@ -725,6 +746,7 @@ def raw_inserts(rows: list[tuple[Any, ...]], connections: int) -> Phase:
             # A failed connection must not leave the others waiting at a barrier forever.
             start.abort()
             finished.abort()
+            metered.set()
             raise
 
     def insert() -> None:
@@ -740,6 +762,7 @@ def raw_inserts(rows: list[tuple[Any, ...]], connections: int) -> Phase:
                 conn.execute(RAW_INSERT, row)
                 latencies.append(time.perf_counter() - t0)
             finished.wait()
+            metered.wait()
 
     threads = [threading.Thread(target=work) for _ in range(connections)]
     for thread in threads:
@@ -749,6 +772,7 @@ def raw_inserts(rows: list[tuple[Any, ...]], connections: int) -> Phase:
         started = time.perf_counter()
         finished.wait()
         phase.seconds = time.perf_counter() - started
+    metered.set()
     for thread in threads:
         thread.join()
     phase.cpu, phase.busy = meter.result, meter.busy
@@ -812,6 +836,12 @@ def check_counts(petitions: list[int]) -> dict[str, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--door", choices=["api", "form", "auto"], default="auto")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "uvicorn"],
+        default="gunicorn",
+        help="gunicorn (WSGI), as moothall-web@ serves; uvicorn: the ASGI app for everything",
+    )
     # One process per core, threads to overlap the waits on PostgreSQL (round trips and the
     # commit's flush): measured best on two cores (docs/benchmarks.md).
     parser.add_argument("--workers", type=int, default=2)
@@ -829,7 +859,14 @@ def main() -> None:
         help="the WSGI app gunicorn serves (to measure a change before making it)",
     )
     args = parser.parse_args()
-    threads = args.threads if args.worker_class == "gthread" else 1
+    global SERVER
+    SERVER = args.server
+    threads = args.threads if args.worker_class == "gthread" and SERVER == "gunicorn" else 1
+    layout = (
+        f"{args.workers} {args.worker_class} workers × {threads} threads"
+        if SERVER == "gunicorn"
+        else f"{args.workers} workers (ASGI: a thread per request)"
+    )
 
     env = environment()
     os.environ.update(env)
@@ -877,10 +914,7 @@ def main() -> None:
                 cwd=ROOT,
                 start_new_session=True,
             )
-        log(
-            f"gunicorn on :{port}: {args.workers} {args.worker_class} workers × {threads} "
-            f"threads; {args.clients} clients; door: {door}"
-        )
+        log(f"{SERVER} on :{port}: {layout}; {args.clients} clients; door: {door}")
         warm = max(200, 4 * args.workers * threads)
         asyncio.run(
             run_phase(
@@ -941,7 +975,9 @@ def main() -> None:
         stop(worker)
     counts = check_counts(measured)
 
-    raw_connections = min(args.workers * threads, args.clients)
+    # As many connections as gunicorn's threads (whichever server ran): the same baseline.
+    raw_threads = args.threads if args.worker_class == "gthread" else 1
+    raw_connections = min(args.workers * raw_threads, args.clients)
     rows = raw_rows([scene.hot], args.hot, "rh", scene) + raw_rows(
         scene.others, args.many, "rm", scene
     )
@@ -956,7 +992,7 @@ def main() -> None:
     print(f"Signing benchmark, {dt.date.today()}, {machine()}")
     print("PostgreSQL " + ", ".join(f"{k}={v}" for k, v in settings_seen.items()))
     print(
-        f"gunicorn: {args.workers} {args.worker_class} workers × {threads} threads, "
+        f"{SERVER}: {layout}, "
         f"{args.clients} client connections, door: {door}, "
         f"task worker: {'no' if args.no_task_worker else 'one db_worker'}"
     )
@@ -987,7 +1023,8 @@ def main() -> None:
                 "ratio": round(ratio, 3),
                 "errors": errors,
                 "workers": args.workers,
-                "worker_class": args.worker_class,
+                "server": SERVER,
+                "worker_class": args.worker_class if SERVER == "gunicorn" else "asgi",
                 "threads": threads,
                 "clients": args.clients,
                 "door": door,

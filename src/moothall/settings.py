@@ -141,6 +141,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# PostgreSQL under ASGI (uvicorn, as deployed): each request's Django code runs in a thread
+# of its own, and a connection kept open (CONN_MAX_AGE) belongs to the thread that opened
+# it, so every request opened one more and left it to the garbage collector: 64 visitors
+# at once ran PostgreSQL out of connections ("too many clients"). A pool per process
+# (psycopg's, through Django) lends each request a connection and takes it back at the
+# request's end; at most DATABASE_POOL_MAX per process, a request waits up to
+# DATABASE_POOL_TIMEOUT seconds for one. Pooled connections replace CONN_MAX_AGE.
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 2),
+        "max_size": env_int("DATABASE_POOL_MAX", 16),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when REDIS_URL is set, else in-process) -----------------

@@ -56,6 +56,8 @@ def test_the_units_name_only_real_moothall_commands():
             run += _moothall_commands(line)
             if "uvicorn" in line:
                 assert "moothall.asgi:application" in line, name
+            if "gunicorn" in line:
+                assert "moothall.wsgi:application" in line, name
     assert sorted(set(run)) == ["backup", "collectstatic", "db_worker", "migrate", "run_schedule"]
     assert all(command in commands for command in run), [c for c in run if c not in commands]
 
@@ -78,7 +80,31 @@ def test_the_target_starts_units_that_exist():
         template = re.sub(r"@[^.]+\.", "@.", unit)
         assert unit in files or template in files, unit
     assert any(u.startswith("moothall-web@") for u in wanted)
+    assert any(u.startswith("moothall-live@") for u in wanted)
     assert any(u.startswith("moothall-worker@") for u in wanted)
+
+
+def test_pages_are_served_by_wsgi_and_the_live_streams_by_asgi():
+    """Django's own code runs in the web processes' threads (gunicorn, WSGI); only the
+    live-meeting streams, which stay open, are on an event loop (uvicorn, ASGI)."""
+    units = _units()
+    web = " ".join(_values(units["moothall-web@.service"], "ExecStart"))
+    live = " ".join(_values(units["moothall-live@.service"], "ExecStart"))
+    assert "gunicorn moothall.wsgi:application" in web
+    assert "gthread" in web
+    assert "uvicorn moothall.asgi:application" in live
+    services = _compose()["services"]
+    assert services["web"]["command"][:2] == ["gunicorn", "moothall.wsgi:application"]
+    assert services["live"]["command"][:2] == ["uvicorn", "moothall.asgi:application"]
+    for site in ("nginx/moothall.conf", "compose/nginx.conf"):
+        text = (DEPLOY / site).read_text()
+        stream = re.search(r"location ~ \^/\[\^/\]\+/meetings/.*?\}", text, re.DOTALL)
+        assert stream is not None, site
+        assert "proxy_pass http://moothall_live;" in stream.group(0), site
+        assert "proxy_buffering off;" in stream.group(0), site
+        rest = re.search(r"location / \{.*?\}", text, re.DOTALL)
+        assert rest is not None, site
+        assert "proxy_pass http://moothall_web;" in rest.group(0), site
 
 
 def test_systemd_verifies_the_units(tmp_path):
@@ -191,7 +217,7 @@ def test_compose_runs_real_commands_in_order():
                 assert run in commands, (name, run)
     # Migrations run once, after PostgreSQL is ready and before anything that serves.
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in ("web", "worker", "scheduler"):
+    for name in ("web", "live", "worker", "scheduler"):
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
@@ -222,9 +248,18 @@ def test_compose_builds_from_files_that_exist():
 # --- nginx --------------------------------------------------------------------------------
 
 
-def nginx_config(tmp_path: Path, site: str, *, upstream: list[str], http: int, https: int) -> Path:
+def nginx_config(
+    tmp_path: Path,
+    site: str,
+    *,
+    upstream: list[str],
+    http: int,
+    https: int,
+    live: list[str] | None = None,
+) -> Path:
     """A runnable nginx main configuration around one of our site files, with its
-    certificate, ports, upstream and paths moved into ``tmp_path``."""
+    certificate, ports, upstreams (the web processes', and the live streams' ``live``,
+    the web's when not given) and paths moved into ``tmp_path``."""
     subprocess.run(  # noqa: S603 (a fixed command)
         [
             *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
@@ -240,13 +275,15 @@ def nginx_config(tmp_path: Path, site: str, *, upstream: list[str], http: int, h
     text = re.sub(r"^\s*listen \[::\].*\n", "", text, flags=re.MULTILINE)
     text = re.sub(r"listen 80;", f"listen 127.0.0.1:{http};", text)
     text = re.sub(r"listen 443 ssl", f"listen 127.0.0.1:{https} ssl", text)
-    servers = "".join(f"    server {address};\n" for address in upstream)
-    text = re.sub(
-        r"(upstream moothall_web \{\n)(.*?)(\s*keepalive)",
-        lambda m: m.group(1) + servers + m.group(3),
-        text,
-        flags=re.DOTALL,
-    )
+    for name, addresses in (("web", upstream), ("live", live or upstream)):
+        servers = "".join(f"    server {address};\n" for address in addresses)
+        text, found = re.subn(
+            rf"(upstream moothall_{name} \{{\n)(.*?)(\s*keepalive)",
+            lambda m, servers=servers: m.group(1) + servers + m.group(3),
+            text,
+            flags=re.DOTALL,
+        )
+        assert found == 1, name
     text = text.replace("https://$host$request_uri", f"https://$host:{https}$request_uri")
     (tmp_path / "site.conf").write_text(text)
     temp = tmp_path / "temp"
@@ -288,6 +325,10 @@ def test_nginx_accepts_the_configuration(tmp_path, site):
 
 def test_nginx_balances_over_the_web_instances_the_target_starts():
     wanted = " ".join(_values(_units()["moothall.target"], "Wants")).split()
-    ports = sorted(int(u.split("@")[1].split(".")[0]) for u in wanted if "web@" in u)
     site = (DEPLOY / "nginx/moothall.conf").read_text()
-    assert sorted(int(p) for p in re.findall(r"server 127\.0\.0\.1:(\d+)", site)) == ports
+    for name in ("web", "live"):
+        ports = sorted(int(u.split("@")[1].split(".")[0]) for u in wanted if f"{name}@" in u)
+        block = re.search(rf"upstream moothall_{name} \{{(.*?)\}}", site, re.DOTALL)
+        assert block is not None, name
+        listed = sorted(int(p) for p in re.findall(r"server 127\.0\.0\.1:(\d+)", block.group(1)))
+        assert listed == ports, name
