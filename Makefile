@@ -107,7 +107,7 @@ bench-meetings:
 bench-ideas:
 	$(PY) bench/bench_ideas.py
 
-# Signatures over real HTTP (gunicorn, several workers) against PostgreSQL, with the
+# Signatures over real HTTP (granian, several workers, as deployed) against PostgreSQL, with the
 # raw psycopg insert rate measured in the same run.
 bench-sign:
 	$(PY) bench/bench_sign.py

@@ -1,6 +1,6 @@
 """Crash test: SIGKILL the app and the task worker under load; nothing acknowledged is lost.
 
-Real processes on 127.0.0.1: the app under gunicorn (2 worker processes × 4 threads, as
+Real processes on 127.0.0.1: the app under granian (2 worker processes × 4 threads, as
 deployed) and ``python -m moothall db_worker``, against a database of the test's own (a
 SQLite file in WAL mode in a temporary folder, or, when the suite runs on PostgreSQL, a
 separate database on the same server), with email written to files in that folder by a
@@ -83,9 +83,9 @@ class Crash:
         log = open(self.folder / "app.log", "ab")  # noqa: SIM115 - closed with the process
         self.app = subprocess.Popen(  # noqa: S603
             [
-                sys.executable, "-m", "gunicorn", "moothall.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-                "--worker-class", "gthread", "--threads", "4", "--timeout", "60",
+                sys.executable, "-m", "granian", "--interface", "wsgi",
+                "moothall.wsgi:application", "--host", "127.0.0.1", "--port", str(self.port),
+                "--workers", "2", "--blocking-threads", "4", "--http", "1", "--no-ws",
             ],
             env=self.env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
@@ -108,7 +108,7 @@ class Crash:
         raise AssertionError("the app did not start")
 
     def kill(self) -> None:
-        """SIGKILL the app and the worker: each whole process group (gunicorn's workers)."""
+        """SIGKILL the app and the worker: each whole process group (granian's workers)."""
         for process in (self.app, self.worker):
             if process is not None and process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -159,7 +159,7 @@ class Load:
                 with self.lock:
                     self.acknowledged += 1
             elif status >= 500:
-                write.outcome = "unknown"  # the app died mid-request behind gunicorn
+                write.outcome = "unknown"  # the app died mid-request
             else:
                 write.outcome = f"refused {status}"
             return

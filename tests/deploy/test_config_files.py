@@ -56,8 +56,8 @@ def test_the_units_name_only_real_moothall_commands():
             run += _moothall_commands(line)
             if "uvicorn" in line:
                 assert "moothall.asgi:application" in line, name
-            if "gunicorn" in line:
-                assert "moothall.wsgi:application" in line, name
+            if "granian" in line:
+                assert "--interface wsgi moothall.wsgi:application" in line, name
     assert sorted(set(run)) == ["backup", "collectstatic", "db_worker", "migrate", "run_schedule"]
     assert all(command in commands for command in run), [c for c in run if c not in commands]
 
@@ -85,16 +85,18 @@ def test_the_target_starts_units_that_exist():
 
 
 def test_pages_are_served_by_wsgi_and_the_live_streams_by_asgi():
-    """Django's own code runs in the web processes' threads (gunicorn, WSGI); only the
+    """Django's own code runs in the web processes' threads (granian, WSGI); only the
     live-meeting streams, which stay open, are on an event loop (uvicorn, ASGI)."""
     units = _units()
     web = " ".join(_values(units["moothall-web@.service"], "ExecStart"))
     live = " ".join(_values(units["moothall-live@.service"], "ExecStart"))
-    assert "gunicorn moothall.wsgi:application" in web
-    assert "gthread" in web
+    assert "granian --interface wsgi moothall.wsgi:application" in web
+    assert "--blocking-threads 8" in web
     assert "uvicorn moothall.asgi:application" in live
     services = _compose()["services"]
-    assert services["web"]["command"][:2] == ["gunicorn", "moothall.wsgi:application"]
+    assert services["web"]["command"][:4] == [
+        "granian", "--interface", "wsgi", "moothall.wsgi:application"
+    ]  # fmt: skip
     assert services["live"]["command"][:2] == ["uvicorn", "moothall.asgi:application"]
     for site in ("nginx/moothall.conf", "compose/nginx.conf"):
         text = (DEPLOY / site).read_text()
@@ -105,6 +107,47 @@ def test_pages_are_served_by_wsgi_and_the_live_streams_by_asgi():
         rest = re.search(r"location / \{.*?\}", text, re.DOTALL)
         assert rest is not None, site
         assert "proxy_pass http://moothall_web;" in rest.group(0), site
+
+
+def _option(words: list[str], name: str) -> float:
+    return float(words[words.index(name) + 1])
+
+
+def _nginx_keepalive_timeouts(text: str) -> dict[str, float]:
+    """Each upstream's keepalive_timeout in seconds (nginx's default is 60 s)."""
+    found = {}
+    for upstream, body in re.findall(r"upstream (\w+) \{(.*?)\}", text, re.DOTALL):
+        timeout = re.search(r"^\s*keepalive_timeout (\d+)s;", body, re.MULTILINE)
+        found[upstream] = float(timeout.group(1)) if timeout else 60.0
+    return found
+
+
+def test_nginx_drops_an_idle_upstream_connection_before_the_app_does():
+    """nginx reuses idle connections to the app. Were the app to close one first, nginx could
+    send a request down it as it closes and answer 502; a POST (a signature, say) is never
+    tried again. So each upstream's keepalive_timeout is shorter than its server's own:
+    granian's header-read timeout (it closes an idle connection then) and uvicorn's
+    keep-alive timeout."""
+    units = _units()
+    web = shlex.split(" ".join(_values(units["moothall-web@.service"], "ExecStart")))
+    live = shlex.split(" ".join(_values(units["moothall-live@.service"], "ExecStart")))
+    compose = _compose()["services"]
+    servers = {
+        "nginx/moothall.conf": {
+            "moothall_web": _option(web, "--http1-header-read-timeout") / 1000,
+            "moothall_live": _option(live, "--timeout-keep-alive"),
+        },
+        "compose/nginx.conf": {
+            "moothall_web": _option(compose["web"]["command"], "--http1-header-read-timeout")
+            / 1000,
+            "moothall_live": _option(compose["live"]["command"], "--timeout-keep-alive"),
+        },
+    }
+    for site, closes_after in servers.items():
+        kept = _nginx_keepalive_timeouts((DEPLOY / site).read_text())
+        assert set(kept) == set(closes_after), site
+        for upstream, seconds in closes_after.items():
+            assert kept[upstream] < seconds, (site, upstream, kept[upstream], seconds)
 
 
 def test_systemd_verifies_the_units(tmp_path):

@@ -1,7 +1,7 @@
 """The app is killed (SIGKILL, master and workers) while people sign and confirm; it comes
 back, and nothing acknowledged is lost or counted twice.
 
-gunicorn serves the app, as in production, from a subprocess on the test database (the
+granian serves the app, as in production, from a subprocess on the test database (the
 test commits its scene with ``transaction=True``, so the subprocess sees it). Threads sign
 over HTTP, each person trying again after a failure as someone would press the button
 again; the whole process group is killed while they do, and again while they follow
@@ -10,7 +10,7 @@ has exactly one signature; every acknowledged confirmation counts, once; the liv
 equals an exact recount.
 
 PostgreSQL only (it is what production runs, and SQLite would have the subprocess and the
-test fight over one file); skipped when gunicorn is missing or does not start.
+test fight over one file).
 """
 
 from __future__ import annotations
@@ -42,18 +42,15 @@ from tests.services import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 ROOT = Path(__file__).resolve().parents[2]
 THREADS = 8
 RUN_BETWEEN_KILLS = 1.2  # seconds of load before each kill, and after the last restart
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_and_gunicorn() -> None:
+def _postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the crash test runs on PostgreSQL: a server subprocess shares the test DB")
-    if not GUNICORN.exists():
-        pytest.skip(f"gunicorn is not installed ({GUNICORN} is missing)")
 
 
 # --- The server --------------------------------------------------------------------------
@@ -70,14 +67,15 @@ def database_url() -> str:
 
 
 class Server:
-    """gunicorn in its own process group, so that one SIGKILL takes master and workers."""
+    """granian (as moothall-web@ runs it) in its own process group, so that one SIGKILL
+    takes its main process and its workers."""
 
     def __init__(self, var_dir: Path, port: int) -> None:
         self.port = port
         self.process: subprocess.Popen[bytes] | None = None
         self.timeline: list[str] = []
         self.started = time.monotonic()
-        self.log = var_dir / "gunicorn.log"
+        self.log = var_dir / "granian.log"
         (var_dir / "static").mkdir(parents=True, exist_ok=True)
         self.env = {
             **os.environ,
@@ -96,18 +94,14 @@ class Server:
 
     def start(self) -> None:
         command = [
-            str(GUNICORN),
-            "moothall.wsgi:application",
-            f"--bind=127.0.0.1:{self.port}",
-            "--workers=2",
-            "--preload",  # Django is imported once, before the workers fork: a quicker start
-            "--worker-class=gthread",
-            "--threads=4",
-            "--timeout=30",
-            "--log-level=warning",
+            sys.executable,
+            *("-m", "granian", "--interface", "wsgi", "moothall.wsgi:application"),
+            *("--host", "127.0.0.1", "--port", str(self.port)),
+            *("--workers", "2", "--blocking-threads", "4", "--http", "1", "--no-ws"),
+            *("--log-level", "warning"),
         ]
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - gunicorn from our own venv
+            self.process = subprocess.Popen(  # noqa: S603 - granian from our own venv
                 command,
                 env=self.env,
                 cwd=ROOT,
@@ -121,7 +115,7 @@ class Server:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                self.skip(f"gunicorn exited with {self.process.returncode}")
+                self.fail(f"granian exited with {self.process.returncode}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", path)
@@ -133,12 +127,12 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        self.skip("gunicorn did not answer within 30 s")
+        self.fail("granian did not answer within 30 s")
 
-    def skip(self, why: str) -> None:
+    def fail(self, why: str) -> None:
         self.stop()
         tail = self.log.read_text(errors="replace")[-1500:] if self.log.exists() else ""
-        pytest.skip(f"gunicorn could not start: {why}\n{tail}")
+        pytest.fail(f"the app did not start: {why}\n{tail}")
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: no clean shutdown, no finished requests."""
