@@ -624,8 +624,7 @@ def start_server(
             *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
             *("--log-level", "warning", "--no-access-log", "--backlog", "2048"),
         ]
-        return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
-    if SERVER == "granian":  # as moothall-web@ runs it, with one process per core
+    elif SERVER == "granian":  # as moothall-web@ runs it, with one process per core
         command = [
             str(Path(sys.executable).with_name("granian")),
             *("--interface", "wsgi", app, "--host", "127.0.0.1", "--port", str(port)),
@@ -633,27 +632,14 @@ def start_server(
             *("--http", "1", "--no-ws", "--http1-header-read-timeout", "60000"),
             *("--backlog", "2048", "--log-level", "warning"),
         ]
-        return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        app,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        worker_class,
-        "--threads",
-        str(threads),
-        "--backlog",
-        "2048",
-        "--keep-alive",
-        "30",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
+    else:
+        command = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            *(app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--worker-class", worker_class, "--threads", str(threads)),
+            *("--backlog", "2048", "--keep-alive", "30", "--timeout", "60"),
+            *("--log-level", "warning"),
+        ]
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def web_server_command(port: int, *, workers: int, threads: int) -> list[str]:
+    """The app served as ``moothall-web@`` serves it (granian, WSGI, HTTP/1), on 127.0.0.1."""
+    return [
+        sys.executable,
+        *("-m", "granian", "--interface", "wsgi", "moothall.wsgi:application"),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--workers", str(workers), "--blocking-threads", str(threads)),
+        *("--http", "1", "--no-ws", "--log-level", "warning"),
+    ]

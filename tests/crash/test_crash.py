@@ -47,7 +47,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from tests.services import free_port
+from tests.services import free_port, web_server_command
 
 ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = 60
@@ -82,11 +82,7 @@ class Crash:
     def start(self) -> None:
         log = open(self.folder / "app.log", "ab")  # noqa: SIM115 - closed with the process
         self.app = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable, "-m", "granian", "--interface", "wsgi",
-                "moothall.wsgi:application", "--host", "127.0.0.1", "--port", str(self.port),
-                "--workers", "2", "--blocking-threads", "4", "--http", "1", "--no-ws",
-            ],
+            web_server_command(self.port, workers=2, threads=4),
             env=self.env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
         wlog = open(self.folder / "worker.log", "ab")  # noqa: SIM115

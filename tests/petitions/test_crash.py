@@ -22,7 +22,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -38,7 +37,7 @@ from django.urls import NoReverseMatch, reverse
 from moothall.petitions import domain
 from moothall.petitions.models import Petition, PetitionScheme, Signature
 from tests import factories
-from tests.services import free_port
+from tests.services import free_port, web_server_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,16 +92,9 @@ class Server:
         }
 
     def start(self) -> None:
-        command = [
-            sys.executable,
-            *("-m", "granian", "--interface", "wsgi", "moothall.wsgi:application"),
-            *("--host", "127.0.0.1", "--port", str(self.port)),
-            *("--workers", "2", "--blocking-threads", "4", "--http", "1", "--no-ws"),
-            *("--log-level", "warning"),
-        ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - granian from our own venv
-                command,
+                web_server_command(self.port, workers=2, threads=4),
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
