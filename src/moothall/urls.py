@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
+from moothall.core.urls import indexed
 from moothall.public.sitemaps import SITEMAPS
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/profile/", include("moothall.accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -17,3 +18,6 @@ urlpatterns = [
     path("<slug:council>/staff/", include("moothall.staff.urls")),
     path("", include("moothall.public.urls")),
 ]
+# Each include resolves through an index (moothall.core.urls): one regular expression
+# finds the first pattern that can match, rather than Django trying each one in turn.
+urlpatterns = [indexed(p) if isinstance(p, URLResolver) else p for p in urlpatterns]
