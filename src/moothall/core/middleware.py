@@ -1,4 +1,4 @@
-"""A strict Content-Security-Policy on every response.
+"""A strict Content-Security-Policy on every response; messages stored only when used.
 
 No inline script or style anywhere: every script and stylesheet is a file
 served from our own origin. Images may come from councils' own HTTPS sites
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
 POLICY = "; ".join(
     [
@@ -39,3 +42,22 @@ class ContentSecurityPolicyMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's messages middleware, with each request's message store made when it is
+    first used (a message added, or the messages read) rather than for every request.
+
+    Most requests (every API call, most pages) neither add nor show a message; making the
+    store (a cookie store and a session store behind a fallback) and then asking it to
+    save nothing was a measurable part of a signature's cost. A store never made has no
+    message to keep, so skipping its update changes nothing."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))  # type: ignore[attr-defined]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        store = getattr(request, "_messages", None)
+        if isinstance(store, SimpleLazyObject) and store._wrapped is empty:  # type: ignore[attr-defined]
+            return response
+        return super().process_response(request, response)

@@ -66,6 +66,8 @@ S = Petition.Status
 
 # Webmail providers thousands of genuine people share: many signatures from one of these
 # are ordinary, so they never raise a domain alert on their own.
+_BASES = frozenset(Basis.values)  # Basis.values builds its list anew at each call
+
 COMMON_EMAIL_DOMAINS = frozenset(
     {
         "gmail.com",
@@ -776,7 +778,7 @@ def _sign_quickly(
         canonical = normalise_postcode(postcode or "")
     except (ValidationError, InvalidPostcode):
         raise _TakeTheLongWay from None
-    if len(email) > 254 or declaration is not True or basis not in Basis.values:
+    if len(email) > 254 or declaration is not True or basis not in _BASES:
         raise _TakeTheLongWay
     if isinstance(petition, PetitionRef):
         petition_id, slug = petition.petition_id, petition.council_slug
