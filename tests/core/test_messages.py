@@ -19,6 +19,14 @@ def run(view, cookies=None):
     return request, middleware(request)
 
 
+def adding(text):
+    def view(request):
+        messages.info(request, text)
+        return HttpResponse("ok")
+
+    return view
+
+
 def test_a_request_that_neither_adds_nor_reads_a_message_makes_no_store():
     request, response = run(lambda request: HttpResponse("ok"))
     assert request._messages._wrapped is empty
@@ -26,11 +34,7 @@ def test_a_request_that_neither_adds_nor_reads_a_message_makes_no_store():
 
 
 def test_a_message_added_is_kept_for_the_next_page_and_read_there():
-    def add(request):
-        messages.success(request, "Your petition was sent for checking.")
-        return HttpResponse("ok")
-
-    _request, response = run(add)
+    _request, response = run(adding("Your petition was sent for checking."))
     kept = response.cookies["messages"].value
     assert kept
 
@@ -46,11 +50,7 @@ def test_a_message_added_is_kept_for_the_next_page_and_read_there():
 
 
 def test_a_page_that_does_not_read_its_messages_leaves_them_for_the_next():
-    def add(request):
-        messages.info(request, "Saved.")
-        return HttpResponse("ok")
-
-    _request, response = run(add)
+    _request, response = run(adding("Saved."))
     kept = response.cookies["messages"].value
     request, response = run(lambda request: HttpResponse("json"), cookies={"messages": kept})
     assert "messages" not in response.cookies  # neither cleared nor rewritten
