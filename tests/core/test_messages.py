@@ -52,5 +52,5 @@ def test_a_message_added_is_kept_for_the_next_page_and_read_there():
 def test_a_page_that_does_not_read_its_messages_leaves_them_for_the_next():
     _request, response = run(adding("Saved."))
     kept = response.cookies["messages"].value
-    request, response = run(lambda request: HttpResponse("json"), cookies={"messages": kept})
+    _request, response = run(lambda request: HttpResponse("json"), cookies={"messages": kept})
     assert "messages" not in response.cookies  # neither cleared nor rewritten

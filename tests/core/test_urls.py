@@ -164,7 +164,8 @@ def test_every_route_of_the_site_resolves_as_django_resolves_it():
     from moothall import urls
 
     includes = [p for p in urls.urlpatterns if isinstance(p, URLResolver)]
-    assert includes and all(isinstance(p, IndexedResolver) for p in includes)
+    assert includes
+    assert all(isinstance(p, IndexedResolver) for p in includes)
     fast = URLResolver(RegexPattern(r"^/"), urls.urlpatterns)
     plain = URLResolver(
         RegexPattern(r"^/"),
