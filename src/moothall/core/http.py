@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import ipaddress
 from functools import lru_cache
 
+from allauth.core.internal.httpkit import clean_client_ip
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
-from django.http.request import split_domain_port
+from django.http.request import HttpHeaders
 
 # Set on the request the first time its address is asked for: the rate limit middleware,
 # allauth's own rate limits and the signing verb all ask, and the answer cannot change.
 _CACHED = "_moothall_client_ip"
+
+# allauth's own parse (the port dropped, one written form, None when not an address),
+# remembered per raw string: one client sends many requests.
+_clean = lru_cache(maxsize=4096)(clean_client_ip)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -39,15 +43,10 @@ def client_ip(request: HttpRequest) -> str | None:
     return ip
 
 
-def _meta_key(header: str) -> str:
-    key = header.upper().replace("-", "_")
-    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
-
-
 def _raw_client_ip(meta: dict[str, str]) -> str | None:
     header = getattr(settings, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER", None)
     if header:
-        return meta.get(_meta_key(header))
+        return meta.get(HttpHeaders.to_wsgi_name(header))
     proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
     forwarded = meta.get("HTTP_X_FORWARDED_FOR") if proxies > 0 else None
     if forwarded:
@@ -59,17 +58,3 @@ def _raw_client_ip(meta: dict[str, str]) -> str | None:
         if ip := entries[-proxies]:
             return ip
     return meta.get("REMOTE_ADDR")
-
-
-@lru_cache(maxsize=4096)
-def _clean(raw: str) -> str | None:
-    """An address in its one written form (``ipaddress``), its port dropped; None when it
-    is not an address. Cached: one client sends many requests."""
-    text = raw.strip()
-    try:
-        host, port = split_domain_port(text)
-        if host and port:
-            text = host[1:-1] if host[0] == "[" and host[-1] == "]" else host
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return None

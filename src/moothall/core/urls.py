@@ -59,7 +59,7 @@ class IndexedResolver(URLResolver):
     def url_patterns(self) -> list[Any]:
         patterns = URLResolver.url_patterns.func(self)  # type: ignore[attr-defined]
         return [
-            _indexed(pattern) if type(pattern) is URLResolver else pattern for pattern in patterns
+            indexed(pattern) if type(pattern) is URLResolver else pattern for pattern in patterns
         ]
 
     @cached_property
@@ -106,7 +106,10 @@ class IndexedResolver(URLResolver):
             return super().resolve(path)  # Django's own 404, listing every pattern tried
 
 
-def _indexed(resolver: URLResolver) -> IndexedResolver:
+def indexed(resolver: URLResolver | URLPattern) -> IndexedResolver:
+    """``path("…", include(…))`` resolved through an index (and every resolver under it)."""
+    if not isinstance(resolver, URLResolver):
+        raise TypeError("indexed() takes an include(): path(route, include(...))")
     return IndexedResolver(
         resolver.pattern,
         resolver.urlconf_name,
@@ -114,10 +117,3 @@ def _indexed(resolver: URLResolver) -> IndexedResolver:
         resolver.app_name,
         resolver.namespace,
     )
-
-
-def indexed(resolver: URLResolver | URLPattern) -> Any:
-    """``path("…", include(…))`` resolved through an index (and every resolver under it)."""
-    if not isinstance(resolver, URLResolver):
-        raise TypeError("indexed() takes an include(): path(route, include(...))")
-    return _indexed(resolver)

@@ -64,10 +64,10 @@ from moothall.petitions.models import (
 logger = logging.getLogger(__name__)
 S = Petition.Status
 
-# Webmail providers thousands of genuine people share: many signatures from one of these
-# are ordinary, so they never raise a domain alert on their own.
 _BASES = frozenset(Basis.values)  # Basis.values builds its list anew at each call
 
+# Webmail providers thousands of genuine people share: many signatures from one of these
+# are ordinary, so they never raise a domain alert on their own.
 COMMON_EMAIL_DOMAINS = frozenset(
     {
         "gmail.com",
