@@ -73,6 +73,12 @@ def sign(petition, email="sam@example.org", **extra):
     )
 
 
+def as_stored(signature):
+    """Every column's value, and whether the object knows its row exists."""
+    columns = {f.attname: getattr(signature, f.attname) for f in Signature._meta.concrete_fields}
+    return columns, signature._state.adding
+
+
 def test_a_new_signer_takes_the_quick_path_and_gets_the_same_row_and_email(
     petition, scene, paths, django_capture_on_commit_callbacks
 ):
@@ -91,6 +97,7 @@ def test_a_new_signer_takes_the_quick_path_and_gets_the_same_row_and_email(
         signing = [q for q in queries.captured_queries if "petitions_signature" in q["sql"]]
         assert len(signing) == 1
     stored = Signature.objects.get(pk=signature.pk)
+    assert as_stored(signature) == as_stored(stored)
     assert (stored.token, stored.status, stored.email_key, stored.email_domain) == (
         signature.token,
         "pending",
@@ -260,8 +267,9 @@ def test_the_quick_path_flags_a_flood_and_alerts_once(
         flag_per_address_per_hour=2, alert_per_domain_per_hour=2
     )
     with django_capture_on_commit_callbacks(execute=True):
-        for n in range(4):
-            sign(petition, f"bot{n}@floodmail.example", ip_address="203.0.113.9")
+        returned = [
+            sign(petition, f"bot{n}@floodmail.example", ip_address="203.0.113.9") for n in range(4)
+        ]
 
     flags = list(
         Signature.objects.filter(petition=petition)
@@ -270,6 +278,8 @@ def test_the_quick_path_flags_a_flood_and_alerts_once(
     )
     both = ["address_rate", "domain_rate"]
     assert flags == [(False, []), (False, []), (True, both), (True, both)]
+    stored = Signature.objects.filter(petition=petition).order_by("pk")
+    assert [as_stored(s) for s in returned] == [as_stored(s) for s in stored]
     alerts = {(a.kind, a.key, a.count) for a in AbuseAlert.objects.filter(petition=petition)}
     assert alerts == {("address", "203.0.113.9", 4), ("domain", "floodmail.example", 4)}
     # The moderators heard once per source, never the signer.

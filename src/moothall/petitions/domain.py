@@ -873,30 +873,48 @@ def _sign_quickly(
             domain if by_domain else "",
             from_domain + 1,
         )
-    return Signature(
-        pk=signature_id,
-        petition_id=petition_id,
-        name=name,
-        email=email,
-        email_key=key,
-        email_domain=domain,
-        postcode=canonical,
-        ward_id=ward_id,
-        basis=basis,
-        user=user,
-        ip_address=ip_address or None,
-        source=source,
-        wants_updates=bool(wants_updates),
-        flagged=bool(by_source or by_domain),
-        flag_reasons=[
-            reason
-            for reason, flagged in (("address_rate", by_source), ("domain_rate", by_domain))
-            if flagged
-        ],
-        token=params["token"],
-        created_at=now,
-        last_emailed_at=now,
+    reasons = [
+        reason
+        for reason, flagged in (("address_rate", by_source), ("domain_rate", by_domain))
+        if flagged
+    ]
+    # The row as the statement wrote it, made as a query would make it (``from_db``: its
+    # values in column order, which skips the per-field work of keyword arguments).
+    row_values = {
+        "id": signature_id,
+        "petition_id": petition_id,
+        "name": name,
+        "email": email,
+        "email_key": key,
+        "email_domain": domain,
+        "postcode": canonical,
+        "ward_id": ward_id,
+        "basis": basis,
+        "user_id": getattr(user, "pk", None),
+        "channel": Signature.Channel.ONLINE,
+        "is_sponsor": False,
+        "status": Signature.Status.PENDING,
+        "token": params["token"],
+        "wants_updates": bool(wants_updates),
+        "ip_address": ip_address or None,
+        "source": source,
+        "flagged": bool(reasons),
+        "flag_reasons": reasons,
+        "created_at": now,
+        "last_emailed_at": now,
+    }
+    attnames = _signature_attnames()
+    signature = Signature.from_db(
+        connection.alias, attnames, [row_values.get(attname) for attname in attnames]
     )
+    if user is not None:
+        Signature.user.field.set_cached_value(signature, user)
+    return signature
+
+
+@functools.cache
+def _signature_attnames() -> list[str]:
+    return [field.attname for field in Signature._meta.concrete_fields]
 
 
 def _prepared(connection: Any, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
