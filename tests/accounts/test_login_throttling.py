@@ -157,6 +157,22 @@ def test_an_officer_without_mfa_cannot_write_through_the_api(council, officer_wi
         assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
+def test_a_request_without_a_session_is_answered_as_varying_on_the_cookie(council):
+    # No session: nobody to check, so nobody is looked up; a session cookie could change
+    # the answer (to the redirect above), and the answer says so to caches.
+    response = Client().post(
+        f"/api/v1/councils/{council.slug}/petitions/1/signatures",
+        "{}",
+        content_type="application/json",
+    )
+    page = Client().get("/")
+
+    assert response.status_code in {404, 422}
+    assert "Cookie" in response["Vary"]
+    assert page.status_code == 200
+    assert "Cookie" in page["Vary"]
+
+
 def test_a_platform_admin_without_mfa_cannot_open_the_django_admin():
     admin = factories.UserFactory(
         email="pat.platform@example.org", is_staff=True, is_superuser=True

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from moothall.accounts.rules import has_mfa, needs_mfa
@@ -21,6 +22,14 @@ class RequireStaffMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is None:
+            # People sign in by session only (ModelBackend and allauth, no tokens): a request
+            # without one is nobody's, and there is no user to look up. The answer would
+            # differ with a session cookie, as a cache must know.
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Cookie",))
+            return response
         user = getattr(request, "user", None)
         if (
             user is not None
