@@ -282,7 +282,7 @@ _ACCEPTED = SignatureAcceptedOut(status="confirmation_sent")
 )
 def sign_petition(
     request: HttpRequest, slug: str, id: Path[int], signature: SignatureIn
-) -> Status[Any]:
+) -> Status[SignatureAcceptedOut] | Status[dict[str, Any]]:
     # The verb finds the petition itself (by council and id, public ones only), once.
     try:
         petitions.sign_petition(

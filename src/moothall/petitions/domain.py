@@ -829,11 +829,7 @@ def _sign_quickly(
             status, basis_ok, in_area, ward_id, from_source, from_domain, by_source, by_domain = row
             signature_id = message_id = None
             if status == S.OPEN and basis_ok and (in_area or basis != Basis.LIVES):
-                reasons = [
-                    reason
-                    for reason, flagged in (("address_rate", by_source), ("domain_rate", by_domain))
-                    if flagged
-                ]
+                reasons = _flag_reasons(by_source, by_domain)
                 cursor.execute(
                     _without_casts(_INSERT_SIGNATURE),
                     {
@@ -873,11 +869,7 @@ def _sign_quickly(
             domain if by_domain else "",
             from_domain + 1,
         )
-    reasons = [
-        reason
-        for reason, flagged in (("address_rate", by_source), ("domain_rate", by_domain))
-        if flagged
-    ]
+    reasons = _flag_reasons(by_source, by_domain)
     # The row as the statement wrote it, made as a query would make it (``from_db``: its
     # values in column order, which skips the per-field work of keyword arguments).
     row_values = {
@@ -910,6 +902,16 @@ def _sign_quickly(
     if user is not None:
         Signature.user.field.set_cached_value(signature, user)
     return signature
+
+
+def _flag_reasons(by_source: bool, by_domain: bool) -> list[str]:
+    """The flags the quick path's counts raise, as ``Signature.flag_reasons`` lists them (in
+    the order the statement writes them)."""
+    return [
+        reason
+        for reason, flagged in (("address_rate", by_source), ("domain_rate", by_domain))
+        if flagged
+    ]
 
 
 @functools.cache
