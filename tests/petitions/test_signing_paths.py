@@ -345,3 +345,42 @@ def test_confirming_reaches_the_default_schemes_first_threshold_exactly_once(
     domain.confirm_signature(tokens[10])  # twice changes nothing
     assert petition.obligations.count() == 1
     assert domain.live_count(petition) == 11
+
+
+def test_the_drain_builds_confirmation_emails_in_a_fixed_number_of_queries(
+    petition, scene, resident, django_capture_on_commit_callbacks
+):
+    """However many confirmation emails a drain sends, and for however many petitions,
+    it reads the signatures and the petitions once each: the emails are those the
+    general path renders, from the full rows."""
+    other = domain.submit_petition(
+        resident,
+        domain.start_petition(resident, scene["council"], title="Bins", action="Empty them."),
+    )
+
+    def queue(count, start):
+        with django_capture_on_commit_callbacks(execute=False):  # left for the drain
+            for n in range(start, start + count):
+                sign((petition, other)[n % 2], f"signer{n}@example.org", name=f"Signer {n}")
+
+    def drained(count):
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert outbox.drain() == count
+        return len(queries.captured_queries)
+
+    outbox.drain()  # the petitions' own emails
+    queue(2, 0)
+    few = drained(2)
+    queue(8, 2)
+    many = drained(8)
+    if connection.vendor == "postgresql":  # elsewhere each message is claimed on its own
+        assert few == many
+    assert len(mail.outbox) == 8
+    for message in mail.outbox:
+        stored = Signature.objects.get(email=message.to[0])
+        assert (message.subject, message.body) == outbox.render_email(
+            domain.CONFIRM_EMAIL, domain._confirmation_context(stored)
+        )
+        assert stored.name in message.body
+        assert stored.petition.title in message.subject

@@ -967,13 +967,24 @@ def _alert_quietly(
             _alert(petition, AbuseAlert.Kind.DOMAIN, domain, from_domain)
 
 
+# What the confirmation email shows of a signature, and the link's token.
+_CONFIRMATION_FIELDS = ("petition_id", "name", "email", "token")
+
+
 def confirmation_email_context(contexts: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
     """The confirmation emails' contexts, from their signatures' ids (the outbox builds
     the emails when it sends them, a batch at a time); None for a signature gone."""
     wanted = [context.get("signature") for context in contexts]
-    found = Signature.objects.select_related("petition__council").in_bulk(
+    found = Signature.objects.only(*_CONFIRMATION_FIELDS).in_bulk(
         [pk for pk in wanted if isinstance(pk, int)]
     )
+    # Each petition (and its council) once, not once per signature: a batch is mostly a
+    # few petitions' signatures, and a petition's row is long.
+    petitions = Petition.objects.select_related("council").in_bulk(
+        {signature.petition_id for signature in found.values()}
+    )
+    for each in found.values():
+        each.petition = petitions[each.petition_id]
     result: list[dict[str, Any] | None] = []
     for pk in wanted:
         signature = found.get(pk) if isinstance(pk, int) else None
