@@ -1,4 +1,5 @@
-"""A strict Content-Security-Policy on every response; messages stored only when used.
+"""A strict Content-Security-Policy on every response; messages stored only when used;
+the language chosen without the work of language prefixes in URLs, which Moothall has not.
 
 No inline script or style anywhere: every script and stylesheet is a file
 served from our own origin. Images may come from councils' own HTTPS sites
@@ -9,9 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware import locale
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 
 POLICY = "; ".join(
@@ -61,3 +68,34 @@ class LazyMessageMiddleware(MessageMiddleware):
         if isinstance(store, SimpleLazyObject) and store._wrapped is empty:  # type: ignore[attr-defined]
             return response
         return super().process_response(request, response)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, for URLs without a language prefix: the language is the one the cookie
+    (the switcher's choice) or ``Accept-Language`` asks for, else ``LANGUAGE_CODE``; the
+    answer says its language and varies on ``Accept-Language``.
+
+    Django's own also looks for a language in each request's path, twice, and works out
+    whether the URLs use ``i18n_patterns``, twice; that was half of its cost, and a
+    twentieth of a signature's Python. Moothall's URLs carry no language, so this one
+    refuses to start if they ever do (Django's would then be needed again)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)
+        if is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]:
+            raise ImproperlyConfigured(
+                "moothall.core.middleware.LocaleMiddleware does not handle i18n_patterns: "
+                "use django.middleware.locale.LocaleMiddleware"
+            )
+
+    def process_request(self, request: HttpRequest) -> None:
+        language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # in its usual form ("CY": "cy")
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
