@@ -11,22 +11,15 @@ collection walks only what was made since.
 
 from __future__ import annotations
 
+import functools
 import gc
-import threading
 from typing import Any
 
-_lock = threading.Lock()
-_settled = False
 
-
+@functools.cache
 def settle_process() -> None:
     """Import the URLconf (every view module) and freeze everything loaded, once per
     process; a later call does nothing."""
-    global _settled
-    with _lock:
-        if _settled:
-            return
-        _settled = True
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf and every view it names

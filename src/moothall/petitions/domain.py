@@ -26,7 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -975,16 +975,13 @@ def confirmation_email_context(contexts: list[dict[str, Any]]) -> list[dict[str,
     """The confirmation emails' contexts, from their signatures' ids (the outbox builds
     the emails when it sends them, a batch at a time); None for a signature gone."""
     wanted = [context.get("signature") for context in contexts]
-    found = Signature.objects.only(*_CONFIRMATION_FIELDS).in_bulk(
-        [pk for pk in wanted if isinstance(pk, int)]
+    # Each petition (and its council) read once, not once per signature: a batch is mostly
+    # a few petitions' signatures, and a petition's row is long.
+    found = (
+        Signature.objects.only(*_CONFIRMATION_FIELDS)
+        .prefetch_related(Prefetch("petition", Petition.objects.select_related("council")))
+        .in_bulk([pk for pk in wanted if isinstance(pk, int)])
     )
-    # Each petition (and its council) once, not once per signature: a batch is mostly a
-    # few petitions' signatures, and a petition's row is long.
-    petitions = Petition.objects.select_related("council").in_bulk(
-        {signature.petition_id for signature in found.values()}
-    )
-    for each in found.values():
-        each.petition = petitions[each.petition_id]
     result: list[dict[str, Any] | None] = []
     for pk in wanted:
         signature = found.get(pk) if isinstance(pk, int) else None
